@@ -1,0 +1,120 @@
+/*-------------------------------------------------------------------------
+ *
+ * descriptor_sql.c
+ *	  The PostgreSQL side of descriptor validation.
+ *
+ * mesh._validate_descriptor() hands a descriptor and its context to the
+ * jansson validator (descriptor.c) and turns the problems it finds into one
+ * ERROR that lists them all.  The value checks the validator needs from the
+ * server live here too, because they need headers that jansson.h clashes
+ * with: intervals, time zones and roles.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "meshpg/descriptor.h"
+
+PG_FUNCTION_INFO_V1(meshpg_validate_descriptor);
+
+/*
+ * Does interval_in() accept the text?  Its error is caught inside a
+ * subtransaction, the one safe way to recover from an ERROR in the backend.
+ */
+bool
+descriptor_value_is_interval(const char *value, bool *positive)
+{
+	MemoryContext old_context = CurrentMemoryContext;
+	ResourceOwner old_owner = CurrentResourceOwner;
+	volatile bool valid = true;
+	volatile bool is_positive = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(old_context);
+	PG_TRY();
+	{
+		Datum		interval = DirectFunctionCall3(interval_in,
+												   CStringGetDatum(value),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1));
+		Interval	zero = {0, 0, 0};
+
+		is_positive = DatumGetBool(DirectFunctionCall2(interval_gt, interval,
+													   IntervalPGetDatum(&zero)));
+		ReleaseCurrentSubTransaction();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(old_context);
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		valid = false;
+	}
+	PG_END_TRY();
+	MemoryContextSwitchTo(old_context);
+	CurrentResourceOwner = old_owner;
+
+	*positive = is_positive;
+	return valid;
+}
+
+bool
+descriptor_value_is_timezone(const char *value)
+{
+	return pg_tzset(value) != NULL;
+}
+
+bool
+descriptor_value_is_role(const char *value)
+{
+	return OidIsValid(get_role_oid(value, true));
+}
+
+/* problems are listed by path, so the same descriptor always reads the same */
+static int
+compare_problems(const ListCell *a, const ListCell *b)
+{
+	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+}
+
+/* mesh._validate_descriptor(product text, descriptor jsonb, context jsonb) */
+Datum
+meshpg_validate_descriptor(PG_FUNCTION_ARGS)
+{
+	char	   *product = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	Jsonb	   *descriptor = PG_GETARG_JSONB_P(1);
+	Jsonb	   *context = PG_GETARG_JSONB_P(2);
+	List	   *problems;
+	StringInfoData detail;
+	ListCell   *lc;
+
+	problems = descriptor_validate(JsonbToCString(NULL, &descriptor->root, VARSIZE(descriptor)),
+								   JsonbToCString(NULL, &context->root, VARSIZE(context)));
+	if (problems == NIL)
+		PG_RETURN_VOID();
+	list_sort(problems, compare_problems);
+
+	initStringInfo(&detail);
+	foreach(lc, problems)
+		appendStringInfo(&detail, "%s%s", detail.len > 0 ? "\n" : "", (char *) lfirst(lc));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg_plural("invalid descriptor for data product \"%s\": %d problem",
+						   "invalid descriptor for data product \"%s\": %d problems",
+						   list_length(problems), product, list_length(problems)),
+			 errdetail_internal("%s", detail.data),
+			 errhint("Fix every problem listed; docs/descriptor.md describes each key.")));
+	PG_RETURN_VOID();
+}

@@ -1,0 +1,34 @@
+/*-------------------------------------------------------------------------
+ *
+ * descriptor.h
+ *	  Validation of data product descriptors.
+ *
+ * descriptor.c is the only translation unit that includes jansson.h (its
+ * json_object clashes with utils/builtins.h), so this interface speaks in
+ * JSON text and PostgreSQL Lists, never in jansson types.  The checks of
+ * values that need the server (intervals, time zones, roles) are implemented
+ * on the PostgreSQL side, in descriptor_sql.c.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MESHPG_DESCRIPTOR_H
+#define MESHPG_DESCRIPTOR_H
+
+#include "nodes/pg_list.h"
+
+/*
+ * Check a descriptor (JSON text) against its context (JSON text):
+ *   {"columns": [{"name": .., "type": .., "nullable": ..}, ...],
+ *    "managed": {"status": .., "product": .., ...}}
+ * Returns every problem found, as palloc'd strings "$.path: message", in
+ * document order; NIL when the descriptor is valid.
+ */
+extern List *descriptor_validate(const char *descriptor_json,
+								 const char *context_json);
+
+/* server-side value checks used by the validator (descriptor_sql.c) */
+extern bool descriptor_value_is_interval(const char *value, bool *positive);
+extern bool descriptor_value_is_timezone(const char *value);
+extern bool descriptor_value_is_role(const char *value);
+
+#endif							/* MESHPG_DESCRIPTOR_H */

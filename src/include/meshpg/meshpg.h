@@ -1,0 +1,14 @@
+/*-------------------------------------------------------------------------
+ *
+ * meshpg.h
+ *	  Process-wide facts every meshpg module may ask about.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MESHPG_MESHPG_H
+#define MESHPG_MESHPG_H
+
+/* true when the library was loaded through shared_preload_libraries */
+extern bool meshpg_preloaded;
+
+#endif							/* MESHPG_MESHPG_H */

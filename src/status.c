@@ -1,0 +1,85 @@
+/*-------------------------------------------------------------------------
+ *
+ * status.c
+ *	  mesh.status(): what parts of meshpg are active in this server.
+ *
+ * The catalog and the API work in any session; what needs the library
+ * loaded at server start is reported as inactive, with the reason, so a DBA
+ * never has to guess.  CREATE EXTENSION calls mesh._warn_if_not_preloaded()
+ * to say the same thing once, as a WARNING.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+
+#include "meshpg/meshpg.h"
+
+PG_FUNCTION_INFO_V1(meshpg_status);
+PG_FUNCTION_INFO_V1(meshpg_warn_if_not_preloaded);
+
+/* one component of meshpg and what it needs to be active */
+typedef struct StatusComponent
+{
+	const char *name;
+	bool		needs_preload;
+	const char *description;
+} StatusComponent;
+
+static const StatusComponent components[] = {
+	{"catalog", false,
+	"domains, data products and columns in schema mesh"},
+	{"api", false,
+	"mesh.create_domain, mesh.create_data_product and the other catalog functions"},
+	{"output ports", false,
+	"security_barrier views <domain>.<product> owned by the domain owner"},
+	{"search", false,
+	"weighted full-text search over the catalog"},
+	{"shared_preload_libraries", true,
+	"meshpg loaded at server start, which read-path governance, workers and freshness tracking will need"},
+};
+
+Datum
+meshpg_status(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	InitMaterializedSRF(fcinfo, 0);
+
+	for (size_t i = 0; i < lengthof(components); i++)
+	{
+		const StatusComponent *c = &components[i];
+		bool		active = !c->needs_preload || meshpg_preloaded;
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+		char	   *detail;
+
+		if (active)
+			detail = pstrdup(c->description);
+		else
+			detail = psprintf("inactive: %s; add meshpg to shared_preload_libraries and restart the server",
+							  c->description);
+
+		values[0] = CStringGetTextDatum(c->name);
+		values[1] = BoolGetDatum(active);
+		values[2] = CStringGetTextDatum(detail);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+
+	return (Datum) 0;
+}
+
+Datum
+meshpg_warn_if_not_preloaded(PG_FUNCTION_ARGS)
+{
+	if (!meshpg_preloaded)
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("meshpg is not loaded through shared_preload_libraries"),
+				 errdetail("The catalog, the API and output ports work; server-side parts that need the library at start-up are inactive."),
+				 errhint("Add meshpg to shared_preload_libraries in postgresql.conf and restart the server; SELECT * FROM mesh.status() shows what is active.")));
+	PG_RETURN_VOID();
+}
