@@ -179,10 +179,9 @@ rows_are_source_rows(Query *query)
 	{
 		RangeTblEntry *rte = lfirst_node(RangeTblEntry, lc);
 
-		if (rte->rtekind == RTE_RELATION && rte->inFromCl)
+		/* a subquery is one source here; its own level is checked on the way down */
+		if ((rte->rtekind == RTE_RELATION || rte->rtekind == RTE_SUBQUERY) && rte->inFromCl)
 			relations++;
-		else if (rte->rtekind == RTE_SUBQUERY && rte->inFromCl)
-			return false;
 	}
 	return relations == 1;
 }

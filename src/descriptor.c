@@ -783,11 +783,15 @@ descriptor_validate(const char *descriptor_json, const char *context_json)
 	PG_TRY();
 	{
 		json_error_t error;
-		json_t	   *descriptor = json_loads(descriptor_json, JSON_DECODE_ANY, &error);
-		json_t	   *context = json_loads(context_json, 0, &error);
+		json_error_t context_error;
+
+		/* numbers are never checked, only kept: read them all as doubles */
+		json_t	   *descriptor = json_loads(descriptor_json,
+											JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &error);
+		json_t	   *context = json_loads(context_json, 0, &context_error);
 
 		if (context == NULL)
-			elog(ERROR, "invalid descriptor context: %s", error.text);
+			elog(ERROR, "invalid descriptor context: %s", context_error.text);
 		v.columns = json_object_get(context, "columns");
 		v.managed = json_object_get(context, "managed");
 

@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/xact.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
@@ -82,11 +84,38 @@ descriptor_value_is_role(const char *value)
 	return OidIsValid(get_role_oid(value, true));
 }
 
-/* problems are listed by path, so the same descriptor always reads the same */
+/*
+ * Problems are listed by path, numbers in their numeric order ($.tags[2]
+ * before $.tags[10]), so the same descriptor always reads the same.
+ */
 static int
 compare_problems(const ListCell *a, const ListCell *b)
 {
-	return strcmp((const char *) lfirst(a), (const char *) lfirst(b));
+	const char *x = (const char *) lfirst(a);
+	const char *y = (const char *) lfirst(b);
+
+	while (*x && *y)
+	{
+		if (isdigit((unsigned char) *x) && isdigit((unsigned char) *y))
+		{
+			size_t		x_len = strspn(x, "0123456789");
+			size_t		y_len = strspn(y, "0123456789");
+			int			cmp;
+
+			/* without leading zeros, a longer run of digits is a larger number */
+			if (x_len != y_len)
+				return x_len < y_len ? -1 : 1;
+			if ((cmp = strncmp(x, y, x_len)) != 0)
+				return cmp;
+			x += x_len;
+			y += y_len;
+		}
+		else if (*x != *y)
+			return (unsigned char) *x < (unsigned char) *y ? -1 : 1;
+		else
+			x++, y++;
+	}
+	return (unsigned char) *x - (unsigned char) *y;
 }
 
 /* mesh._validate_descriptor(product text, descriptor jsonb, context jsonb) */

@@ -18,6 +18,8 @@
  */
 #include "postgres.h"
 
+#include <ctype.h>
+
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
@@ -76,6 +78,25 @@ port_access_error_callback(void *arg)
 			   ctx->owner, ctx->product);
 }
 
+/* only identifier characters, dots, blanks and double-quoted parts */
+static bool
+looks_like_qualified_name(const char *source)
+{
+	bool		quoted = false;
+
+	for (const char *p = source; *p; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+
+		if (c == '"')
+			quoted = !quoted;
+		else if (!quoted && !(isalnum(c) || c == '_' || c == '$' || c == '.' ||
+							  c == ' ' || c == '\t' || c == '\n' || c == '\r' || IS_HIGHBIT_SET(c)))
+			return false;
+	}
+	return !quoted;
+}
+
 /*
  * Is the source a relation name?  A dotted chain of identifiers is; anything
  * else (SELECT ..., WITH ..., VALUES ...) is treated as a query.
@@ -88,7 +109,8 @@ source_as_relation_name(const char *source)
 	List	   *names = NIL;
 	ListCell   *lc;
 
-	if (!SplitIdentifierString(copy, '.', &parts) ||
+	if (!looks_like_qualified_name(source) ||
+		!SplitIdentifierString(copy, '.', &parts) ||
 		list_length(parts) < 1 || list_length(parts) > 3)
 		return NIL;
 	/* SplitIdentifierString gives C strings; name lists hold String nodes */
@@ -97,10 +119,14 @@ source_as_relation_name(const char *source)
 	return names;
 }
 
-static const char *
+/* "a DELETE statement", "an INSERT statement" */
+static char *
 describe_statement(Node *stmt)
 {
-	return CreateCommandName(stmt);
+	const char *command = CreateCommandName(stmt);
+
+	return psprintf("%s %s statement",
+					strchr("AEIOU", command[0]) != NULL ? "an" : "a", command);
 }
 
 static void
@@ -134,7 +160,7 @@ check_select_is_read_only(SelectStmt *select, const char *product)
 
 			if (!IsA(cte->ctequery, SelectStmt))
 				source_not_select(product,
-								  psprintf("WITH query \"%s\" is a %s statement.",
+								  psprintf("WITH query \"%s\" is %s.",
 										   cte->ctename,
 										   describe_statement(cte->ctequery)));
 			check_select_is_read_only((SelectStmt *) cte->ctequery, product);
@@ -170,7 +196,7 @@ parse_source_query(const char *source, const char *product)
 	raw = linitial_node(RawStmt, statements);
 	if (!IsA(raw->stmt, SelectStmt))
 		source_not_select(product,
-						  psprintf("The source is a %s statement.",
+						  psprintf("The source is %s.",
 								   describe_statement(raw->stmt)));
 	check_select_is_read_only((SelectStmt *) raw->stmt, product);
 	return (SelectStmt *) raw->stmt;
@@ -233,6 +259,7 @@ resolve_source_relation(List *names, const char *source, const char *product)
 static void
 check_owner_can_read(Oid port, PortErrorContext *ectx)
 {
+	MemoryContext caller_context = CurrentMemoryContext;
 	ErrorContextCallback callback;
 	char	   *query;
 
@@ -244,11 +271,34 @@ check_owner_can_read(Oid port, PortErrorContext *ectx)
 	query = psprintf("SELECT * FROM %s LIMIT 0",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(port)),
 												get_rel_name(port)));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read output port");
-	SPI_finish();
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute(query, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not read output port");
+		SPI_finish();
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(caller_context);
+		edata = CopyErrorData();
+		if (edata->sqlerrcode != ERRCODE_INSUFFICIENT_PRIVILEGE)
+			PG_RE_THROW();
+		FlushErrorState();
+		/* the transaction is aborted by this error, which cleans up SPI */
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("domain owner \"%s\" cannot read the source of data product \"%s\"",
+						ectx->owner, ectx->product),
+				 errdetail("The output port reads its source with the rights of the domain owner, and for it: %s.",
+						   edata->message),
+				 errhint("GRANT SELECT on the source to \"%s\", or publish from a relation it can read.",
+						 ectx->owner)));
+	}
+	PG_END_TRY();
 
 	error_context_stack = callback.previous;
 }

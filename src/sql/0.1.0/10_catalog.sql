@@ -8,7 +8,8 @@ CREATE TABLE mesh.domains (
                     CHECK (name OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]*$' AND octet_length(name) <= 63),
     owner           regrole NOT NULL,
     description     text,
-    parent          text REFERENCES mesh.domains (name),
+    -- deferred, so that pg_restore may load a subdomain before its parent
+    parent          text REFERENCES mesh.domains (name) DEFERRABLE INITIALLY DEFERRED,
     created_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by      text NOT NULL DEFAULT CURRENT_USER,
     updated_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),

@@ -87,10 +87,10 @@ BEGIN
                   HINT = 'Create it with mesh.create_domain(), or list the domains with SELECT name FROM mesh.domains.';
     END IF;
     IF NOT pg_has_role(caller, d.owner, 'MEMBER') THEN
-        RAISE EXCEPTION 'permission denied to % in domain "%"', action, domain
+        RAISE EXCEPTION 'permission denied for domain "%"', domain
             USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = format('Only members of the domain owner role %s and superusers can change its data products.',
-                                  quote_ident(mesh._role_name(d.owner))),
+                  DETAIL = format('Only members of the domain owner role %s and superusers can %s.',
+                                  quote_ident(mesh._role_name(d.owner)), action),
                   HINT = format('Ask for GRANT %s TO %s.', quote_ident(mesh._role_name(d.owner)),
                                 quote_ident(mesh._role_name(caller)));
     END IF;

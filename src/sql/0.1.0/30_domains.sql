@@ -90,7 +90,7 @@ DECLARE
 BEGIN
     PERFORM mesh._require(name, 'name');
     PERFORM mesh._check_name('domain', name);
-    d := mesh._domain_for_change(caller, name, 'drop');
+    d := mesh._domain_for_change(caller, name, 'drop it');
     IF EXISTS (SELECT FROM mesh.data_products p WHERE p.domain = d.name) THEN
         RAISE EXCEPTION 'cannot drop domain "%" because it has data products', name
             USING ERRCODE = 'dependent_objects_still_exist',

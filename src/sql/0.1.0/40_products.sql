@@ -58,6 +58,7 @@ $$;
 -- keys of describe() that meshpg sets itself; never stored in the descriptor
 CREATE FUNCTION mesh._managed_keys() RETURNS text[]
     LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
     AS $$ SELECT ARRAY['product', 'domain', 'name', 'id', 'status', 'port', 'source', 'column_count',
                        'created_at', 'created_by', 'updated_at', 'updated_by'] $$;
 
@@ -188,7 +189,7 @@ BEGIN
     PERFORM mesh._require(source, 'source');
     PERFORM mesh._require(descriptor, 'descriptor');
     p := mesh._split_product(product);
-    d := mesh._domain_for_change(caller, p.domain, 'create data products');
+    d := mesh._domain_for_change(caller, p.domain, 'create data products in it');
 
     IF EXISTS (SELECT FROM mesh.data_products dp WHERE dp.domain = p.domain AND dp.name = p.name) THEN
         RAISE EXCEPTION 'data product "%" already exists', product
@@ -253,7 +254,7 @@ DECLARE
     merged jsonb;
     normalized jsonb;
 BEGIN
-    p := mesh._product_for_change(caller, product, 'alter data products');
+    p := mesh._product_for_change(caller, product, 'alter its data products');
     PERFORM mesh._require(descriptor, 'descriptor');
     SELECT * INTO d FROM mesh.domains WHERE name = p.domain;
 
@@ -296,7 +297,7 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Use draft, active, deprecated or retired.';
     END IF;
-    p := mesh._product_for_change(caller, product, 'change the status of data products');
+    p := mesh._product_for_change(caller, product, 'change the status of its data products');
     IF p.status = status THEN
         RAISE NOTICE 'data product "%" is already %', product, status;
         RETURN;
@@ -334,7 +335,7 @@ CREATE FUNCTION mesh._drop_data_product(caller regrole, product text, force bool
 DECLARE
     p mesh.data_products;
 BEGIN
-    p := mesh._product_for_change(caller, product, 'drop data products');
+    p := mesh._product_for_change(caller, product, 'drop its data products');
     IF p.status IN ('active', 'deprecated') AND NOT coalesce(force, false) THEN
         RAISE EXCEPTION 'cannot drop data product "%" while it is %', product, p.status
             USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -347,7 +348,7 @@ BEGIN
     EXCEPTION WHEN dependent_objects_still_exist THEN
         RAISE EXCEPTION 'cannot drop data product "%" because other objects depend on its output port', product
             USING ERRCODE = 'dependent_objects_still_exist',
-                  DETAIL = (SELECT string_agg(DISTINCT format('%s depends on it', mesh._relation_name(r.ev_class)), E'\n')
+                  DETAIL = (SELECT string_agg(DISTINCT format('View %s depends on it.', mesh._relation_name(r.ev_class)), E'\n')
                               FROM pg_catalog.pg_depend dep
                               JOIN pg_catalog.pg_rewrite r ON r.oid = dep.objid
                              WHERE dep.classid = 'pg_catalog.pg_rewrite'::regclass

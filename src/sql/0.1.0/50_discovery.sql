@@ -95,15 +95,14 @@ DECLARE
     any_word tsquery;
 BEGIN
     PERFORM mesh._require(query, 'query');
-    all_words := websearch_to_tsquery('pg_catalog.english', query);
-    IF numnode(all_words) = 0 THEN
+    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery INTO any_word
+      FROM unnest(tsvector_to_array(to_tsvector('pg_catalog.english', query))) AS lexeme;
+    IF any_word IS NULL THEN
         RAISE EXCEPTION 'search query "%" has no searchable words', query
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Search for words from product names, purposes, tags or columns, e.g. mesh.search(''invoice payments'').';
     END IF;
-    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery INTO any_word
-      FROM unnest(tsvector_to_array(to_tsvector('pg_catalog.english', query))) AS lexeme;
-    any_word := coalesce(any_word, all_words);
+    all_words := websearch_to_tsquery('pg_catalog.english', query);
     RETURN QUERY
     SELECT p.domain || '.' || p.name, p.domain, p.name, p.status, p.purpose,
            (ts_rank(p.search_vector, any_word, 32)

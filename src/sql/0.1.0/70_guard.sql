@@ -59,11 +59,13 @@ BEGIN
                   DETAIL = 'An output port is defined and documented through the mesh API.',
                   HINT = 'Change the descriptor with mesh.alter_data_product(), or publish a new data product for a new source.';
     END IF;
-    SELECT d.name, c.command_tag INTO hit
-      FROM pg_event_trigger_ddl_commands() c
-      JOIN pg_catalog.pg_namespace n ON n.oid = c.objid
-      JOIN mesh.domains d ON d.name = n.nspname
-     WHERE c.classid = 'pg_catalog.pg_namespace'::regclass AND c.command_tag = 'ALTER SCHEMA'
+    -- after a rename the old name is gone: check that every domain still has
+    -- its schema, owned by its owner
+    SELECT d.name INTO hit
+      FROM mesh.domains d
+      LEFT JOIN pg_catalog.pg_namespace n ON n.nspname = d.name
+     WHERE (n.oid IS NULL OR n.nspowner <> d.owner)
+       AND EXISTS (SELECT FROM pg_event_trigger_ddl_commands() c WHERE c.command_tag = 'ALTER SCHEMA')
      LIMIT 1;
     IF FOUND THEN
         RAISE EXCEPTION 'cannot alter schema "%" because it is a domain of the data mesh', hit.name

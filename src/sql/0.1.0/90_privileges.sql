@@ -13,3 +13,16 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The read-only helpers that describe() and search() use, run by every reader.
+-- They take no caller, write nothing and read only the public catalog.
+GRANT EXECUTE ON FUNCTION
+    mesh._require(anyelement, text),
+    mesh._check_name(text, text),
+    mesh._split_product(text),
+    mesh._role_name(oid),
+    mesh._relation_name(regclass),
+    mesh._managed_keys(),
+    mesh._declared_descriptor(mesh.data_products),
+    mesh._source_json(mesh.data_products)
+    TO PUBLIC;
