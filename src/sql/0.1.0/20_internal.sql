@@ -186,3 +186,12 @@ BEGIN
     RETURN 0;
 END
 $$;
+
+-- Serialise changes to one name (a domain or a product) across sessions, so
+-- that concurrent creators get the "already exists" error rather than a
+-- unique violation.  The first key is meshpg's own ('mesh'), keeping clear of
+-- advisory locks that applications take with a single key.
+CREATE FUNCTION mesh._lock_name(kind text, name text) RETURNS void
+    LANGUAGE sql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT pg_advisory_xact_lock(1835365224, hashtext(kind || ':' || name)) $$;

@@ -15,6 +15,7 @@ BEGIN
     PERFORM mesh._require(name, 'name');
     PERFORM mesh._require(owner, 'owner');
     PERFORM mesh._check_name('domain', name);
+    PERFORM mesh._lock_name('domain', name);
 
     IF NOT pg_has_role(caller, owner, 'MEMBER') THEN
         RAISE EXCEPTION 'permission denied to create domain "%" owned by %', name, quote_ident(mesh._role_name(owner))

@@ -190,6 +190,7 @@ BEGIN
     PERFORM mesh._require(descriptor, 'descriptor');
     p := mesh._split_product(product);
     d := mesh._domain_for_change(caller, p.domain, 'create data products in it');
+    PERFORM mesh._lock_name('product', product);
 
     IF EXISTS (SELECT FROM mesh.data_products dp WHERE dp.domain = p.domain AND dp.name = p.name) THEN
         RAISE EXCEPTION 'data product "%" already exists', product
