@@ -26,7 +26,7 @@ SELECT mesh.create_data_product('dsc.p', 'desc_raw.t', $$ {
     "support": [{"url": "ftp://x"}, {"channel": "#c", "email": "not-an-email"}, "mail me"],
     "sla": {"freshness": "-1 hour",
             "delivery_window": {"start": "6am", "end": "24:01", "timezone": "Moon/Base", "days": ["monday"]},
-            "backfill": {"max_lookback": "forever", "notice": 3}},
+            "backfill": {"max_lookback": "forever", "notice": "-2 days"}},
     "sources": [{"kind": "ftp"}, "crm"],
     "examples": {"queries": [{"title": "no sql"}], "records": [{"id": 1, "nope": 2}, 5]},
     "columns": {"nope": {"description": "?"},
@@ -36,6 +36,9 @@ SELECT mesh.create_data_product('dsc.p', 'desc_raw.t', $$ {
     "status": "active",
     "product": "dsc.other"
 } $$);
+-- no backfill look-back and no notice are valid promises; a zero freshness is not
+SELECT mesh.create_data_product('dsc.p', 'desc_raw.t',
+    '{"purpose": "x", "sla": {"freshness": "0 minutes", "backfill": {"max_lookback": "0 days", "notice": "0 days"}}}');
 -- the columns array form: names required, unique and existing
 SELECT mesh.create_data_product('dsc.p', 'desc_raw.t', $$ {
     "purpose": "array form",

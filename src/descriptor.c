@@ -217,18 +217,21 @@ expect_one_of(Validation *v, const char *path, const json_t *value,
 		problem(v, path, "expected one of %s, not \"%s\"", list_allowed(allowed), text);
 }
 
+/* an interval; a zero one only where "none" makes sense (allow_zero) */
 static void
-expect_interval(Validation *v, const char *path, const json_t *value)
+expect_interval(Validation *v, const char *path, const json_t *value, bool allow_zero)
 {
 	const char *text = expect_text(v, path, value);
 	bool		positive;
+	bool		negative;
 
 	if (text == NULL)
 		return;
-	if (!descriptor_value_is_interval(text, &positive))
+	if (!descriptor_value_is_interval(text, &positive, &negative))
 		problem(v, path, "expected an interval like \"1 hour\", not \"%s\"", text);
-	else if (!positive)
-		problem(v, path, "must be a positive interval, not \"%s\"", text);
+	else if (negative || (!positive && !allow_zero))
+		problem(v, path, "must be a %s interval, not \"%s\"",
+				allow_zero ? "non-negative" : "positive", text);
 }
 
 /* semantic versioning 2.0.0: MAJOR.MINOR.PATCH[-prerelease][+build] */
@@ -468,7 +471,7 @@ check_sla(Validation *v, const char *path, const json_t *value)
 	if (!expect_type(v, path, value, JSON_OBJECT, "an object"))
 		return;
 	if ((field = json_object_get(value, "freshness")) != NULL)
-		expect_interval(v, child_path(path, "freshness"), field);
+		expect_interval(v, child_path(path, "freshness"), field, false);
 	if ((field = json_object_get(value, "delivery_window")) != NULL)
 		check_delivery_window(v, child_path(path, "delivery_window"), field);
 	if ((field = json_object_get(value, "backfill")) != NULL)
@@ -479,9 +482,9 @@ check_sla(Validation *v, const char *path, const json_t *value)
 		if (expect_type(v, backfill_path, field, JSON_OBJECT, "an object"))
 		{
 			if ((rule = json_object_get(field, "max_lookback")) != NULL)
-				expect_interval(v, child_path(backfill_path, "max_lookback"), rule);
+				expect_interval(v, child_path(backfill_path, "max_lookback"), rule, true);
 			if ((rule = json_object_get(field, "notice")) != NULL)
-				expect_interval(v, child_path(backfill_path, "notice"), rule);
+				expect_interval(v, child_path(backfill_path, "notice"), rule, true);
 			if ((rule = json_object_get(field, "description")) != NULL)
 				(void) expect_text(v, child_path(backfill_path, "description"), rule);
 		}
@@ -788,7 +791,7 @@ descriptor_validate(const char *descriptor_json, const char *context_json)
 		/* numbers are never checked, only kept: read them all as doubles */
 		json_t	   *descriptor = json_loads(descriptor_json,
 											JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &error);
-		json_t	   *context = json_loads(context_json, 0, &context_error);
+		json_t	   *context = json_loads(context_json, JSON_DECODE_INT_AS_REAL, &context_error);
 
 		if (context == NULL)
 			elog(ERROR, "invalid descriptor context: %s", context_error.text);

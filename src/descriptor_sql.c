@@ -36,12 +36,13 @@ PG_FUNCTION_INFO_V1(meshpg_validate_descriptor);
  * subtransaction, the one safe way to recover from an ERROR in the backend.
  */
 bool
-descriptor_value_is_interval(const char *value, bool *positive)
+descriptor_value_is_interval(const char *value, bool *positive, bool *negative)
 {
 	MemoryContext old_context = CurrentMemoryContext;
 	ResourceOwner old_owner = CurrentResourceOwner;
 	volatile bool valid = true;
 	volatile bool is_positive = false;
+	volatile bool is_negative = false;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(old_context);
@@ -54,6 +55,8 @@ descriptor_value_is_interval(const char *value, bool *positive)
 		Interval	zero = {0, 0, 0};
 
 		is_positive = DatumGetBool(DirectFunctionCall2(interval_gt, interval,
+													   IntervalPGetDatum(&zero)));
+		is_negative = DatumGetBool(DirectFunctionCall2(interval_lt, interval,
 													   IntervalPGetDatum(&zero)));
 		ReleaseCurrentSubTransaction();
 	}
@@ -69,6 +72,7 @@ descriptor_value_is_interval(const char *value, bool *positive)
 	CurrentResourceOwner = old_owner;
 
 	*positive = is_positive;
+	*negative = is_negative;
 	return valid;
 }
 

@@ -27,7 +27,8 @@ extern List *descriptor_validate(const char *descriptor_json,
 								 const char *context_json);
 
 /* server-side value checks used by the validator (descriptor_sql.c) */
-extern bool descriptor_value_is_interval(const char *value, bool *positive);
+extern bool descriptor_value_is_interval(const char *value, bool *positive,
+										 bool *negative);
 extern bool descriptor_value_is_timezone(const char *value);
 extern bool descriptor_value_is_role(const char *value);
 

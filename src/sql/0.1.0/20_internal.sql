@@ -98,27 +98,40 @@ BEGIN
 END
 $$;
 
--- the product row, locked for the change
+-- the product row of 'domain.name'; an error naming the product when there is none
+CREATE FUNCTION mesh._find_product(product text) RETURNS mesh.data_products
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    parts record;
+    row mesh.data_products;
+BEGIN
+    PERFORM mesh._require(product, 'product');
+    parts := mesh._split_product(product);
+    SELECT * INTO row FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'data product "%" does not exist', product
+            USING ERRCODE = 'undefined_object',
+                  HINT = 'Find products with mesh.search() or SELECT product FROM mesh.products.';
+    END IF;
+    RETURN row;
+END
+$$;
+
+-- the product row, once the caller may change it, locked for the change
 CREATE FUNCTION mesh._product_for_change(caller regrole, product text, action text)
     RETURNS mesh.data_products
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    p record;
     row mesh.data_products;
 BEGIN
     PERFORM mesh._require(product, 'product');
-    p := mesh._split_product(product);
-    PERFORM mesh._domain_for_change(caller, p.domain, action);
-    SELECT * INTO row FROM mesh.data_products dp
-     WHERE dp.domain = p.domain AND dp.name = p.name
-       FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'data product "%" does not exist', product
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'List the products with SELECT product FROM mesh.products.';
-    END IF;
+    PERFORM mesh._domain_for_change(caller, (mesh._split_product(product)).domain, action);
+    row := mesh._find_product(product);
+    SELECT * INTO row FROM mesh.data_products dp WHERE dp.id = row.id FOR UPDATE;
     RETURN row;
 END
 $$;

@@ -14,17 +14,8 @@ CREATE FUNCTION mesh.describe(product text) RETURNS jsonb
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    parts record;
-    p mesh.data_products;
+    p mesh.data_products := mesh._find_product(product);
 BEGIN
-    PERFORM mesh._require(product, 'product');
-    parts := mesh._split_product(product);
-    SELECT * INTO p FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'data product "%" does not exist', product
-            USING ERRCODE = 'undefined_object',
-                  HINT = 'Find products with mesh.search() or SELECT product FROM mesh.products.';
-    END IF;
     RETURN mesh._declared_descriptor(p)
         || jsonb_build_object(
                'product', product,

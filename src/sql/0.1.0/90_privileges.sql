@@ -20,6 +20,7 @@ GRANT EXECUTE ON FUNCTION
     mesh._require(anyelement, text),
     mesh._check_name(text, text),
     mesh._split_product(text),
+    mesh._find_product(text),
     mesh._role_name(oid),
     mesh._relation_name(regclass),
     mesh._managed_keys(),
