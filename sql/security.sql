@@ -136,8 +136,11 @@ SELECT mesh.create_data_product('sec.x; DROP TABLE sec_raw.data', 'sec_raw.data'
 SELECT mesh.create_data_product('sec."x"', 'sec_raw.data', '{"purpose": "x"}');
 SELECT mesh.create_data_product('sec.data_copy', 'sec_raw.data; DROP TABLE sec_raw.data', '{"purpose": "x"}');
 SELECT mesh.create_data_product('sec.quoted', 'sec_raw."data"', $$ {"purpose": "'); DROP TABLE sec_raw.data; --",
-    "tags": ["x'y"], "x_sql": "'; DROP TABLE sec_raw.data; --"} $$) > 0 AS created;
-SELECT purpose FROM mesh.products WHERE name = 'quoted';
+    "description": "x'y \\\" $q$ %I %s", "columns": {"v": {"description": "'); DELETE FROM sec_raw.data; --"}},
+    "x_sql": "'; DROP TABLE sec_raw.data; --"} $$) > 0 AS created;
+SELECT d -> 'purpose' AS purpose, d -> 'description' AS description, d -> 'x_sql' AS x_sql,
+       d #> '{columns,1,description}' AS column_description
+  FROM mesh.describe('sec.quoted') d;
 SELECT count(*) AS rows_still_there FROM sec_raw.data;
 
 -- cleanup
