@@ -27,14 +27,16 @@ SELECT mesh.create_data_product('dsc.p', 'desc_raw.t', $$ {
     "sla": {"freshness": "-1 hour",
             "delivery_window": {"start": "6am", "end": "24:01", "timezone": "Moon/Base", "days": ["monday"]},
             "backfill": {"max_lookback": "forever", "notice": "-2 days"}},
-    "sources": [{"kind": "ftp"}, "crm"],
+    "sources": [{"kind": "ftp"}, "crm", {"name": "erp"}, {"name": "erp", "kind": "database"}],
     "examples": {"queries": [{"title": "no sql"}], "records": [{"id": 1, "nope": 2}, 5]},
     "columns": {"nope": {"description": "?"},
                 "id": {"type": "bigint", "classification": "PII Email", "primary_key": "yes"},
                 "email": {"nullable": false, "tags": ["a", "a"]},
                 "amount": "money"},
     "status": "active",
-    "product": "dsc.other"
+    "product": "dsc.other",
+    "id": 7,
+    "created_by": "someone"
 } $$);
 -- no backfill look-back and no notice are valid promises; a zero freshness is not
 SELECT mesh.create_data_product('dsc.p', 'desc_raw.t',
@@ -80,17 +82,19 @@ SELECT to_regclass('dsc.p') AS port;
 SELECT mesh.create_data_product('dsc.p', 'desc_raw.t', $$ {
     "purpose": "Defaults and extensions.",
     "x_review": {"by": "governance", "score": 0.75, "big": 12345678901234567890},
+    "sources": [{"name": "crm", "kind": "application", "x_contact": "crm-team"}],
     "columns": {"email": {"classification": "pii.email", "x_masking": "later"}}
 } $$) > 0 AS created;
 SELECT d -> 'version' AS version, d -> 'owner' AS owner, d -> 'access_level' AS access_level, d -> 'tags' AS tags,
        d -> 'sla' AS sla, d -> 'support' AS support, d -> 'x_review' AS x_review,
-       d -> 'columns' -> 1 AS email_column
+       d -> 'columns' -> 1 AS email_column, d -> 'sources' AS sources
   FROM mesh.describe('dsc.p') d;
 -- an alter is validated the same way, and a refused alter changes nothing
 SELECT mesh.alter_data_product('dsc.p', '{"purpose": null, "sla": {"freshness": "often"}}');
 SELECT mesh.alter_data_product('dsc.p', '{"status": "active"}');
 SELECT mesh.alter_data_product('dsc.p', '{"status": "draft", "product": "dsc.p", "name": "p", "domain": "dsc"}');
 SELECT mesh.alter_data_product('dsc.p', '{"port": "public.elsewhere"}');
+SELECT mesh.alter_data_product('dsc.p', '{"created_by": "someone else", "column_count": 99}');
 SELECT purpose, freshness FROM mesh.products WHERE product = 'dsc.p';
 
 -- cleanup

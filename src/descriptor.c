@@ -510,8 +510,16 @@ check_sources(Validation *v, const char *path, const json_t *value)
 			continue;
 		if ((field = json_object_get(source, "name")) == NULL)
 			problem(v, child_path(source_path, "name"), "is required");
-		else
-			(void) expect_text(v, child_path(source_path, "name"), field);
+		else if (expect_text(v, child_path(source_path, "name"), field) != NULL)
+		{
+			for (size_t j = 0; j < i; j++)
+				if (json_equal(json_object_get(json_array_get(value, j), "name"), field))
+				{
+					problem(v, child_path(source_path, "name"), "source \"%s\" is listed twice",
+							json_string_value(field));
+					break;
+				}
+		}
 		if ((field = json_object_get(source, "kind")) != NULL)
 			expect_one_of(v, child_path(source_path, "kind"), field, kinds);
 		if ((field = json_object_get(source, "description")) != NULL)

@@ -74,6 +74,7 @@ CREATE TABLE mesh.data_product_sources (
     name            text NOT NULL,
     kind            text,
     description     text,
+    declared        jsonb NOT NULL DEFAULT '{}',
     PRIMARY KEY (product_id, name)
 );
 COMMENT ON TABLE mesh.data_product_sources IS 'declared upstream sources of data products (systems outside this database included)';

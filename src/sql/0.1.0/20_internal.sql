@@ -1,5 +1,6 @@
--- Internal helpers of the API implementations.  None of them is executable by
--- PUBLIC (see 90_privileges.sql); all pin search_path.
+-- Internal helpers of the API implementations.  All pin search_path; only the
+-- read-only ones that describe() and search() need are executable by PUBLIC
+-- (see 90_privileges.sql).
 
 CREATE FUNCTION mesh._create_port(domain text, name text, source text, owner regrole,
                                   OUT port regclass, OUT source_kind text, OUT source_relation regclass)

@@ -146,8 +146,8 @@ BEGIN
      CROSS JOIN LATERAL (SELECT coalesce(declared -> (col ->> 'name'), '{}'::jsonb) AS doc) d;
 
     DELETE FROM mesh.data_product_sources s WHERE s.product_id = _store_descriptor.product_id;
-    INSERT INTO mesh.data_product_sources (product_id, name, kind, description)
-    SELECT DISTINCT ON (s ->> 'name') product_id, s ->> 'name', s ->> 'kind', s ->> 'description'
+    INSERT INTO mesh.data_product_sources (product_id, name, kind, description, declared)
+    SELECT product_id, s ->> 'name', s ->> 'kind', s ->> 'description', s
       FROM jsonb_array_elements(normalized -> 'sources') AS s;
 
     PERFORM mesh._refresh_search(product_id);
@@ -207,9 +207,11 @@ BEGIN
     END IF;
 
     port := mesh._create_port(p.domain, p.name, source, d.owner);
+    -- a new product has no id, history or source yet to repeat: those keys are refused
     normalized := mesh._normalize_descriptor(product, descriptor, port.port, d.owner,
-        jsonb_build_object('product', product, 'domain', p.domain, 'name', p.name,
-                           'status', 'draft', 'port', mesh._relation_name(port.port)));
+        (SELECT jsonb_object_agg(k, 'null'::jsonb) FROM unnest(mesh._managed_keys()) k)
+        || jsonb_build_object('product', product, 'domain', p.domain, 'name', p.name,
+                              'status', 'draft', 'port', mesh._relation_name(port.port)));
 
     INSERT INTO mesh.data_products (domain, name, purpose, owner, source_kind, source, source_relation,
                                     port, created_by, updated_by)
@@ -238,9 +240,7 @@ CREATE FUNCTION mesh._declared_descriptor(p mesh.data_products) RETURNS jsonb
              'columns', (SELECT coalesce(jsonb_object_agg(c.name, c.declared), '{}'::jsonb)
                            FROM mesh.data_product_columns c
                           WHERE c.product_id = p.id AND c.declared <> '{}'::jsonb),
-             'sources', (SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
-                                   'name', s.name, 'kind', s.kind, 'description', s.description))
-                                   ORDER BY s.name), '[]'::jsonb)
+             'sources', (SELECT coalesce(jsonb_agg(s.declared ORDER BY s.name), '[]'::jsonb)
                            FROM mesh.data_product_sources s WHERE s.product_id = p.id))
 $$;
 
@@ -260,10 +260,10 @@ BEGIN
     SELECT * INTO d FROM mesh.domains WHERE name = p.domain;
 
     merged := mesh._merge_patch(mesh._declared_descriptor(p), descriptor);
+    -- managed keys may be repeated as describe() shows them, never changed
     normalized := mesh._normalize_descriptor(product, merged, p.port, d.owner,
-        jsonb_build_object('product', product, 'domain', p.domain, 'name', p.name, 'id', p.id,
-                           'status', p.status, 'port', mesh._relation_name(p.port),
-                           'source', mesh._source_json(p)));
+        (SELECT jsonb_object_agg(k, v) FROM jsonb_each(mesh.describe(product)) AS e(k, v)
+          WHERE k = ANY (mesh._managed_keys())));
     IF mesh._semver_compare(normalized ->> 'version', p.version) < 0 THEN
         RAISE EXCEPTION 'version of data product "%" cannot go back from % to %',
                         product, p.version, normalized ->> 'version'
