@@ -368,16 +368,12 @@ meshpg_create_port(PG_FUNCTION_ARGS)
 										   (Node *) makeString("true"), -1));
 	view->withCheckOption = NO_CHECK_OPTION;
 
+	/*
+	 * A query over temporary relations would make a temporary view, which
+	 * DefineView refuses to create in the domain's (permanent) schema.
+	 */
 	address = DefineView(view, source, 0, 0);
 	CommandCounterIncrement();
-
-	if (get_rel_persistence(address.objectId) != RELPERSISTENCE_PERMANENT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("source of data product \"%s\" reads temporary relations",
-						ectx.product),
-				 errdetail("A temporary relation disappears at the end of the session, and the output port with it."),
-				 errhint("Publish permanent tables or views.")));
 
 	error_context_stack = callback.previous;
 	check_owner_can_read(address.objectId, &ectx);
