@@ -13,9 +13,10 @@ OBJS = \
 	src/descriptor_sql.o
 
 # The install script of each released version is assembled from its frozen
-# parts in src/sql/<version>/; upgrades are src/sql/meshpg--A--B.sql.
-EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" meshpg.control)
-DATA_built = meshpg--0.1.0.sql
+# parts in src/sql/<version>/ (every version is installable, so upgrades can be
+# tested from the oldest); upgrades are src/sql/meshpg--A--B.sql.
+VERSIONS = $(patsubst src/sql/%/,%,$(sort $(dir $(wildcard src/sql/*/*.sql))))
+DATA_built = $(foreach v,$(VERSIONS),meshpg--$(v).sql)
 DATA = $(wildcard src/sql/meshpg--*--*.sql)
 
 PG_CPPFLAGS = -I$(srcdir)/src/include -std=gnu11 -Wvla
@@ -30,7 +31,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-meshpg--0.1.0.sql: $(sort $(wildcard src/sql/0.1.0/*.sql))
+.SECONDEXPANSION:
+$(DATA_built): meshpg--%.sql: $$(sort $$(wildcard src/sql/$$*/*.sql))
 	cat $^ > $@
 
 $(OBJS): $(wildcard src/include/meshpg/*.h)

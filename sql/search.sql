@@ -31,6 +31,10 @@ SELECT product FROM mesh.search('segment');
 -- web search syntax, and nothing found
 SELECT product FROM mesh.search('"monthly revenue"');
 SELECT product FROM mesh.search('payroll');
+-- excluded words exclude
+SELECT product FROM mesh.search('invoices -revenue');
+SELECT product FROM mesh.search('campaign -segment -clicks');
+SELECT * FROM mesh.search('-invoices');
 -- alter refreshes what is searched
 SELECT mesh.alter_data_product('marketing.audiences', '{"tags": ["payroll"]}');
 SELECT product FROM mesh.search('payroll');

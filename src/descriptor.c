@@ -28,13 +28,10 @@
 
 #include "meshpg/descriptor.h"
 
-/* more problems than this are summarised, not listed */
-#define MAX_PROBLEMS 100
-
 typedef struct Validation
 {
 	List	   *problems;
-	int			dropped;		/* problems beyond MAX_PROBLEMS */
+	int			dropped;		/* problems beyond DESCRIPTOR_MAX_PROBLEMS */
 	json_t	   *columns;		/* the port's columns, from the context */
 	json_t	   *managed;		/* keys meshpg sets itself, with their values */
 } Validation;
@@ -64,7 +61,7 @@ problem(Validation *v, const char *path, const char *fmt,...)
 	StringInfoData buf;
 	va_list		args;
 
-	if (list_length(v->problems) >= MAX_PROBLEMS)
+	if (list_length(v->problems) >= DESCRIPTOR_MAX_PROBLEMS)
 	{
 		v->dropped++;
 		return;
@@ -778,7 +775,7 @@ check_descriptor(Validation *v, json_t *root)
 }
 
 List *
-descriptor_validate(const char *descriptor_json, const char *context_json)
+descriptor_validate(const char *descriptor_json, const char *context_json, int *total)
 {
 	MemoryContext old_context = CurrentMemoryContext;
 	json_malloc_t saved_malloc;
@@ -812,9 +809,6 @@ descriptor_validate(const char *descriptor_json, const char *context_json)
 			problem(&v, "$", "could not be read: %s", error.text);
 		else
 			check_descriptor(&v, descriptor);
-		if (v.dropped > 0)
-			v.problems = lappend(v.problems,
-								 psprintf("... and %d more problems", v.dropped));
 	}
 	PG_FINALLY();
 	{
@@ -826,5 +820,6 @@ descriptor_validate(const char *descriptor_json, const char *context_json)
 	PG_END_TRY();
 
 	problems = v.problems;
+	*total = list_length(problems) + v.dropped;
 	return problems;
 }

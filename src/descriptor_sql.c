@@ -130,11 +130,13 @@ meshpg_validate_descriptor(PG_FUNCTION_ARGS)
 	Jsonb	   *descriptor = PG_GETARG_JSONB_P(1);
 	Jsonb	   *context = PG_GETARG_JSONB_P(2);
 	List	   *problems;
+	int			total;
 	StringInfoData detail;
 	ListCell   *lc;
 
 	problems = descriptor_validate(JsonbToCString(NULL, &descriptor->root, VARSIZE(descriptor)),
-								   JsonbToCString(NULL, &context->root, VARSIZE(context)));
+								   JsonbToCString(NULL, &context->root, VARSIZE(context)),
+								   &total);
 	if (problems == NIL)
 		PG_RETURN_VOID();
 	list_sort(problems, compare_problems);
@@ -142,11 +144,13 @@ meshpg_validate_descriptor(PG_FUNCTION_ARGS)
 	initStringInfo(&detail);
 	foreach(lc, problems)
 		appendStringInfo(&detail, "%s%s", detail.len > 0 ? "\n" : "", (char *) lfirst(lc));
+	if (total > list_length(problems))
+		appendStringInfo(&detail, "\n... and %d more problems", total - list_length(problems));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg_plural("invalid descriptor for data product \"%s\": %d problem",
 						   "invalid descriptor for data product \"%s\": %d problems",
-						   list_length(problems), product, list_length(problems)),
+						   total, product, total),
 			 errdetail_internal("%s", detail.data),
 			 errhint("Fix every problem listed; docs/descriptor.md describes each key.")));
 	PG_RETURN_VOID();

@@ -243,7 +243,7 @@ resolve_source_relation(List *names, const char *source, const char *product)
 		ereport(ERROR,
 				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
 				 errmsg("\"%s\" cannot be the source of data product \"%s\"", source, product),
-				 errdetail("Only tables, views, materialized views and foreign tables can be read."),
+				 errdetail("Only tables, partitioned tables, views, materialized views and foreign tables can be read."),
 				 errhint("Give a relation that holds rows, or a SELECT query.")));
 	if (get_rel_persistence(relid) == RELPERSISTENCE_TEMP)
 		ereport(ERROR,

@@ -21,25 +21,27 @@
 PG_FUNCTION_INFO_V1(meshpg_status);
 PG_FUNCTION_INFO_V1(meshpg_warn_if_not_preloaded);
 
-/* one component of meshpg and what it needs to be active */
+/* one component of meshpg, and what it needs to be active */
 typedef struct StatusComponent
 {
 	const char *name;
 	bool		needs_preload;
-	const char *description;
+	const char *detail;			/* what it is, when active */
+	const char *inactive;		/* why not and what to do, when inactive */
 } StatusComponent;
 
 static const StatusComponent components[] = {
 	{"catalog", false,
-	"domains, data products and columns in schema mesh"},
+		"domains, data products and columns in schema mesh", NULL},
 	{"api", false,
-	"mesh.create_domain, mesh.create_data_product and the other catalog functions"},
+		"mesh.create_domain, mesh.create_data_product and the other catalog functions", NULL},
 	{"output ports", false,
-	"security_barrier views <domain>.<product> owned by the domain owner"},
+		"security_barrier views <domain>.<product> owned by the domain owner", NULL},
 	{"search", false,
-	"weighted full-text search over the catalog"},
+		"weighted full-text search over the catalog", NULL},
 	{"shared_preload_libraries", true,
-	"meshpg loaded at server start, which read-path governance, workers and freshness tracking will need"},
+		"meshpg is loaded at server start",
+		"meshpg is not loaded at server start; add it to shared_preload_libraries and restart the server before using read-path governance, workers or freshness tracking"},
 };
 
 Datum
@@ -57,11 +59,7 @@ meshpg_status(PG_FUNCTION_ARGS)
 		bool		nulls[3] = {false, false, false};
 		char	   *detail;
 
-		if (active)
-			detail = pstrdup(c->description);
-		else
-			detail = psprintf("inactive: %s; add meshpg to shared_preload_libraries and restart the server",
-							  c->description);
+		detail = pstrdup(active ? c->detail : c->inactive);
 
 		values[0] = CStringGetTextDatum(c->name);
 		values[1] = BoolGetDatum(active);

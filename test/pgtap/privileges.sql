@@ -39,7 +39,7 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
     SELECT to_regprocedure(f) AS fn, f AS name
       FROM unnest(ARRAY['mesh._require(anyelement,text)', 'mesh._check_name(text,text)',
                         'mesh._split_product(text)', 'mesh._find_product(text)', 'mesh._role_name(oid)',
-                        'mesh._relation_name(regclass)', 'mesh._managed_keys()',
+                        'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
                         'mesh._source_json(mesh.data_products)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS

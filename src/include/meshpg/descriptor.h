@@ -20,11 +20,14 @@
  * Check a descriptor (JSON text) against its context (JSON text):
  *   {"columns": [{"name": .., "type": .., "nullable": ..}, ...],
  *    "managed": {"status": .., "product": .., ...}}
- * Returns every problem found, as palloc'd strings "$.path: message", in
- * document order; NIL when the descriptor is valid.
+ * Returns the problems found, as palloc'd strings "$.path: message", at
+ * most DESCRIPTOR_MAX_PROBLEMS of them, and sets *total to how many there
+ * were; NIL when the descriptor is valid.
  */
+#define DESCRIPTOR_MAX_PROBLEMS 100
+
 extern List *descriptor_validate(const char *descriptor_json,
-								 const char *context_json);
+								 const char *context_json, int *total);
 
 /* server-side value checks used by the validator (descriptor_sql.c) */
 extern bool descriptor_value_is_interval(const char *value, bool *positive,

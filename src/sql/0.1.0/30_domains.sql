@@ -54,7 +54,8 @@ BEGIN
                       DETAIL = 'A domain is a schema of the same name owned by the domain owner.',
                       HINT = 'Choose another domain name, or make the domain owner the owner of the schema first.';
         END IF;
-        RAISE NOTICE 'schema "%" already exists; it becomes domain "%"', name, name;
+        RAISE NOTICE 'schema "%" already exists; it becomes domain "%", usable by every role', name, name
+            USING DETAIL = 'USAGE on the schema is granted to PUBLIC so that consumers can reach the ports they are granted; its tables keep their own privileges.';
     ELSE
         IF NOT has_database_privilege(caller, current_database(), 'CREATE') THEN
             RAISE EXCEPTION 'permission denied to create domain "%"', name

@@ -108,7 +108,9 @@ DECLARE
     declared jsonb := mesh._columns_by_name(normalized -> 'columns');
 BEGIN
     SELECT r.oid INTO owner_role FROM pg_catalog.pg_roles r WHERE r.rolname = normalized ->> 'owner';
-    IF NOT pg_has_role(caller, owner_role, 'MEMBER') THEN
+    -- a new owner must be a role of the caller; create starts from the domain owner
+    IF owner_role IS DISTINCT FROM (SELECT p.owner FROM mesh.data_products p WHERE p.id = product_id)
+       AND NOT pg_has_role(caller, owner_role, 'MEMBER') THEN
         RAISE EXCEPTION 'permission denied to make % the owner of data product "%"',
                         quote_ident(normalized ->> 'owner'), product
             USING ERRCODE = 'insufficient_privilege',

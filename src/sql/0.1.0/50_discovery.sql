@@ -73,26 +73,38 @@ SELECT p.domain || '.' || p.name AS product,
 COMMENT ON VIEW mesh.products IS 'one row per data product';
 GRANT SELECT ON mesh.products TO PUBLIC;
 
--- Ranked search.  A product matches when it contains any of the words;
--- those containing all of them come first, then by weighted relevance
+-- Ranked search.  A product matches when it contains any of the words and
+-- none of the excluded ones (-word); those containing all of them (web search
+-- syntax: "a phrase", or, -word) come first, then by weighted relevance
 -- (name and tags > purpose > column names > column descriptions).
+CREATE FUNCTION mesh._lexemes_any(words text) RETURNS tsquery
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery
+      FROM unnest(tsvector_to_array(to_tsvector('pg_catalog.english', words))) AS lexeme
+$$;
+
 CREATE FUNCTION mesh.search(query text)
     RETURNS TABLE (product text, domain text, name text, status text, purpose text, rank real)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    all_words tsquery;
+    excluded_words constant text := (SELECT string_agg(m[1], ' ')
+                                       FROM regexp_matches(query, '(?:^|\s)-(\S+)', 'g') AS m);
     any_word tsquery;
+    no_word tsquery;
+    all_words tsquery;
 BEGIN
     PERFORM mesh._require(query, 'query');
-    SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery INTO any_word
-      FROM unnest(tsvector_to_array(to_tsvector('pg_catalog.english', query))) AS lexeme;
+    any_word := mesh._lexemes_any(regexp_replace(query, '(^|\s)-\S+', ' ', 'g'));
     IF any_word IS NULL THEN
         RAISE EXCEPTION 'search query "%" has no searchable words', query
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Search for words from product names, purposes, tags or columns, e.g. mesh.search(''invoice payments'').';
     END IF;
+    no_word := mesh._lexemes_any(excluded_words);
     all_words := websearch_to_tsquery('pg_catalog.english', query);
     RETURN QUERY
     SELECT p.domain || '.' || p.name, p.domain, p.name, p.status, p.purpose,
@@ -100,6 +112,7 @@ BEGIN
             + CASE WHEN p.search_vector @@ all_words THEN 1 ELSE 0 END)::real AS rank
       FROM mesh.data_products p
      WHERE p.search_vector @@ any_word
+       AND (no_word IS NULL OR NOT p.search_vector @@ no_word)
      ORDER BY rank DESC, p.domain, p.name;
 END
 $$;

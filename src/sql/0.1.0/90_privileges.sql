@@ -24,6 +24,7 @@ GRANT EXECUTE ON FUNCTION
     mesh._role_name(oid),
     mesh._relation_name(regclass),
     mesh._managed_keys(),
+    mesh._lexemes_any(text),
     mesh._declared_descriptor(mesh.data_products),
     mesh._source_json(mesh.data_products)
     TO PUBLIC;
