@@ -26,6 +26,14 @@ SELECT mesh.create_domain('sales-team', 'regress_dom_owner');
 SELECT mesh.create_domain('1sales', 'regress_dom_owner');
 SELECT mesh.create_domain(repeat('a', 64), 'regress_dom_owner');
 SELECT mesh.create_domain('a"; DROP TABLE mesh.domains; --', 'regress_dom_owner');
+SELECT mesh.create_domain('select', 'regress_dom_owner');
+SELECT mesh.create_domain('user', 'regress_dom_owner');
+-- errors: schemas of PostgreSQL and of meshpg are not domains
+SELECT mesh.create_domain('pg_catalog', 'postgres');
+SELECT mesh.create_domain('pg_toast', 'postgres');
+SELECT mesh.create_domain('mesh', 'postgres');
+SELECT mesh.create_domain('public', 'postgres');
+SELECT mesh.create_domain('information_schema', 'postgres');
 -- errors: NULL arguments
 SELECT mesh.create_domain(NULL, 'regress_dom_owner');
 SELECT mesh.create_domain('x', NULL);

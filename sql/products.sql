@@ -129,6 +129,9 @@ SELECT mesh.set_status('shop.customer_value', 'deprecated');
 SELECT mesh.set_status('shop.customer_value', NULL);
 SELECT product, status FROM mesh.products ORDER BY product;
 
+-- product names that are SQL keywords would need quotes in every query
+SELECT mesh.create_data_product('shop.order', 'prod_raw.orders', '{"purpose": "keyword"}');
+SELECT mesh.create_data_product('shop.table', 'prod_raw.orders', '{"purpose": "keyword"}');
 -- duplicates
 SELECT mesh.create_data_product('shop.orders', 'prod_raw.orders', '{"purpose": "again"}');
 CREATE VIEW shop.existing AS SELECT 1 AS one;

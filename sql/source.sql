@@ -39,7 +39,7 @@ $$, '{"purpose": "accounts by plan"}') > 0 AS created;
 SELECT mesh.create_data_product('src.named', $$
     SELECT s.id AS account_id, s.name FROM (SELECT id, name FROM src_raw.accounts WHERE plan = 'pro') s
 $$, '{"purpose": "pro accounts"}') > 0 AS created;
-SELECT mesh.create_data_product('src.both', $$
+SELECT mesh.create_data_product('src.all_ids', $$
     SELECT id FROM src_raw.accounts UNION SELECT account_id FROM src_raw.events
 $$, '{"purpose": "ids"}') > 0 AS created;
 SELECT mesh.create_data_product('src.on_port', 'SELECT id, name FROM src.accounts', '{"purpose": "built on a port"}') > 0 AS created;

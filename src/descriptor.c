@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <jansson.h>
 
 #include "lib/stringinfo.h"
@@ -555,6 +556,52 @@ port_column_names(Validation *v)
 	return buf.data;
 }
 
+/* a JSON scalar as the text a type's input function reads */
+static char *
+sample_value_text(const json_t *value)
+{
+	if (json_is_string(value))
+		return pstrdup(json_string_value(value));
+	if (json_is_boolean(value))
+		return pstrdup(json_is_true(value) ? "true" : "false");
+	/* numbers were read as doubles: integral ones are written without ".0" */
+	if (json_number_value(value) == floor(json_number_value(value)) &&
+		fabs(json_number_value(value)) < 1e15)
+		return psprintf("%.0f", json_number_value(value));
+	return psprintf("%.15g", json_number_value(value));
+}
+
+/* a value of a sample record must fit its column */
+static void
+check_sample_value(Validation *v, const char *path, const char *column_name, json_t *value)
+{
+	json_t	   *column = port_column(v, column_name);
+	const char *type;
+	char	   *text;
+	char	   *message;
+
+	if (column == NULL)
+	{
+		problem(v, path, "the output port has no column \"%s\" (it has: %s)",
+				column_name, port_column_names(v));
+		return;
+	}
+	type = json_string_value(json_object_get(column, "type"));
+	if (json_is_null(value))
+	{
+		if (json_is_false(json_object_get(column, "nullable")))
+			problem(v, path, "column \"%s\" is NOT NULL, so a sample cannot be null", column_name);
+		return;
+	}
+	if (json_is_object(value) || json_is_array(value) || type == NULL ||
+		strcmp(type, "json") == 0 || strcmp(type, "jsonb") == 0)
+		return;
+	text = sample_value_text(value);
+	if (!descriptor_value_fits_type(text, type, &message))
+		problem(v, path, "%s is not a valid %s: %s", json_is_string(value) ? psprintf("\"%s\"", text) : text,
+				type, message);
+}
+
 static void
 check_examples(Validation *v, const char *path, const json_t *value)
 {
@@ -579,8 +626,13 @@ check_examples(Validation *v, const char *path, const json_t *value)
 					continue;
 				if ((sql = json_object_get(item, "sql")) == NULL)
 					problem(v, child_path(item_path, "sql"), "is required (the example query)");
-				else
-					(void) expect_text(v, child_path(item_path, "sql"), sql);
+				else if (expect_text(v, child_path(item_path, "sql"), sql) != NULL)
+				{
+					char	   *message;
+
+					if (!descriptor_value_is_sql(json_string_value(sql), &message))
+						problem(v, child_path(item_path, "sql"), "is not valid SQL: %s", message);
+				}
 				if ((title = json_object_get(item, "title")) != NULL)
 					(void) expect_text(v, child_path(item_path, "title"), title);
 			}
@@ -599,10 +651,7 @@ check_examples(Validation *v, const char *path, const json_t *value)
 				if (!expect_type(v, item_path, item, JSON_OBJECT, "an object of column values"))
 					continue;
 				json_object_foreach(item, key, cell)
-					if (port_column(v, key) == NULL)
-					problem(v, child_path(item_path, key),
-							"the output port has no column \"%s\" (it has: %s)",
-							key, port_column_names(v));
+					check_sample_value(v, child_path(item_path, key), key, cell);
 			}
 	}
 }

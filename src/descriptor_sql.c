@@ -7,7 +7,7 @@
  * jansson validator (descriptor.c) and turns the problems it finds into one
  * ERROR that lists them all.  The value checks the validator needs from the
  * server live here too, because they need headers that jansson.h clashes
- * with: intervals, time zones and roles.
+ * with: intervals, time zones, roles, SQL syntax and values of column types.
  *
  *-------------------------------------------------------------------------
  */
@@ -16,13 +16,17 @@
 #include <ctype.h>
 
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "parser/parse_type.h"
+#include "parser/parser.h"
 #include "pgtime.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
@@ -32,48 +36,125 @@
 PG_FUNCTION_INFO_V1(meshpg_validate_descriptor);
 
 /*
- * Does interval_in() accept the text?  Its error is caught inside a
- * subtransaction, the one safe way to recover from an ERROR in the backend.
+ * Run work(arg) and report whether it raised an ERROR, with the message in
+ * *message when it did.  The work runs in a subtransaction: the one safe way
+ * to recover from an ERROR in the backend.
  */
-bool
-descriptor_value_is_interval(const char *value, bool *positive, bool *negative)
+static bool
+attempt(void (*work) (void *), void *arg, char **message)
 {
 	MemoryContext old_context = CurrentMemoryContext;
 	ResourceOwner old_owner = CurrentResourceOwner;
-	volatile bool valid = true;
-	volatile bool is_positive = false;
-	volatile bool is_negative = false;
+	volatile bool succeeded = true;
 
 	BeginInternalSubTransaction(NULL);
 	MemoryContextSwitchTo(old_context);
 	PG_TRY();
 	{
-		Datum		interval = DirectFunctionCall3(interval_in,
-												   CStringGetDatum(value),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1));
-		Interval	zero = {0, 0, 0};
-
-		is_positive = DatumGetBool(DirectFunctionCall2(interval_gt, interval,
-													   IntervalPGetDatum(&zero)));
-		is_negative = DatumGetBool(DirectFunctionCall2(interval_lt, interval,
-													   IntervalPGetDatum(&zero)));
+		work(arg);
 		ReleaseCurrentSubTransaction();
 	}
 	PG_CATCH();
 	{
+		ErrorData  *edata;
+
 		MemoryContextSwitchTo(old_context);
+		edata = CopyErrorData();
 		FlushErrorState();
 		RollbackAndReleaseCurrentSubTransaction();
-		valid = false;
+		if (message != NULL)
+			*message = edata->message;
+		succeeded = false;
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(old_context);
 	CurrentResourceOwner = old_owner;
+	return succeeded;
+}
 
-	*positive = is_positive;
-	*negative = is_negative;
+typedef struct IntervalCheck
+{
+	const char *value;
+	bool		positive;
+	bool		negative;
+} IntervalCheck;
+
+static void
+check_interval(void *arg)
+{
+	IntervalCheck *check = (IntervalCheck *) arg;
+	Datum		interval = DirectFunctionCall3(interval_in,
+											   CStringGetDatum(check->value),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1));
+	Interval	zero = {0, 0, 0};
+
+	check->positive = DatumGetBool(DirectFunctionCall2(interval_gt, interval,
+													   IntervalPGetDatum(&zero)));
+	check->negative = DatumGetBool(DirectFunctionCall2(interval_lt, interval,
+													   IntervalPGetDatum(&zero)));
+}
+
+bool
+descriptor_value_is_interval(const char *value, bool *positive, bool *negative)
+{
+	IntervalCheck check = {value, false, false};
+	bool		valid = attempt(check_interval, &check, NULL);
+
+	*positive = check.positive;
+	*negative = check.negative;
 	return valid;
+}
+
+static void
+parse_sql(void *arg)
+{
+	(void) raw_parser((const char *) arg, RAW_PARSE_DEFAULT);
+}
+
+bool
+descriptor_value_is_sql(const char *value, char **message)
+{
+	return attempt(parse_sql, (void *) value, message);
+}
+
+typedef struct TypeCheck
+{
+	const char *value;
+	const char *type_name;
+} TypeCheck;
+
+/*
+ * Only the input functions of base and enum types are run: they are C
+ * functions of the server or of extensions a superuser installed.  A domain
+ * (whose CHECK may call any SQL function), an array or a composite, which
+ * may contain domains, is not checked: its input could run code of the
+ * domain team with the rights of the extension owner.
+ */
+static void
+read_as_type(void *arg)
+{
+	TypeCheck  *check = (TypeCheck *) arg;
+	Oid			type;
+	int32		typmod;
+	char		typtype;
+	Oid			input;
+	Oid			ioparam;
+
+	parseTypeString(check->type_name, &type, &typmod, false);
+	typtype = get_typtype(type);
+	if ((typtype != TYPTYPE_BASE && typtype != TYPTYPE_ENUM) || type_is_array(type))
+		return;
+	getTypeInputInfo(type, &input, &ioparam);
+	(void) OidInputFunctionCall(input, (char *) check->value, ioparam, typmod);
+}
+
+bool
+descriptor_value_fits_type(const char *value, const char *type_name, char **message)
+{
+	TypeCheck	check = {value, type_name};
+
+	return attempt(read_as_type, &check, message);
 }
 
 bool

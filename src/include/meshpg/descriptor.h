@@ -34,5 +34,8 @@ extern bool descriptor_value_is_interval(const char *value, bool *positive,
 										 bool *negative);
 extern bool descriptor_value_is_timezone(const char *value);
 extern bool descriptor_value_is_role(const char *value);
+extern bool descriptor_value_is_sql(const char *value, char **message);
+extern bool descriptor_value_fits_type(const char *value, const char *type_name,
+									   char **message);
 
 #endif							/* MESHPG_DESCRIPTOR_H */

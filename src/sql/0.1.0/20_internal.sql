@@ -43,6 +43,18 @@ BEGIN
                   DETAIL = format('A %s name becomes a schema or view name that consumers type without quotes.', kind),
                   HINT = 'Use lower-case letters, digits and underscores, starting with a letter, at most 63 bytes.';
     END IF;
+    IF quote_ident(name) <> name THEN
+        RAISE EXCEPTION 'invalid % name "%"', kind, name
+            USING ERRCODE = 'invalid_name',
+                  DETAIL = format('"%s" is an SQL keyword, which consumers would have to quote.', name),
+                  HINT = 'Choose a name that is not an SQL keyword, e.g. add a word to it.';
+    END IF;
+    IF kind = 'domain' AND (name LIKE 'pg\_%' OR name IN ('public', 'mesh', 'information_schema')) THEN
+        RAISE EXCEPTION 'invalid domain name "%"', name
+            USING ERRCODE = 'reserved_name',
+                  DETAIL = format('Schema "%s" belongs to PostgreSQL or to meshpg itself.', name),
+                  HINT = 'Choose a name of your own for the domain.';
+    END IF;
 END
 $$;
 
