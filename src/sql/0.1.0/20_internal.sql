@@ -214,10 +214,20 @@ END
 $$;
 
 -- Serialise changes to one name (a domain or a product) across sessions, so
--- that concurrent creators get the "already exists" error rather than a
--- unique violation.  The first key is meshpg's own ('mesh'), keeping clear of
--- advisory locks that applications take with a single key.
-CREATE FUNCTION mesh._lock_name(kind text, name text) RETURNS void
-    LANGUAGE sql VOLATILE
+-- that concurrent callers get meshpg's own errors ("already exists", "does
+-- not exist") rather than a unique or foreign key violation.  Creating a
+-- product in a domain takes the domain's lock shared; creating or dropping
+-- the domain takes it exclusively.  The first key is meshpg's own ('mesh'),
+-- clear of advisory locks that applications take with a single key.
+CREATE FUNCTION mesh._lock_name(kind text, name text, shared boolean DEFAULT false) RETURNS void
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
-    AS $$ SELECT pg_advisory_xact_lock(1835365224, hashtext(kind || ':' || name)) $$;
+    AS $$
+BEGIN
+    IF shared THEN
+        PERFORM pg_advisory_xact_lock_shared(1835365224, hashtext(kind || ':' || name));
+    ELSE
+        PERFORM pg_advisory_xact_lock(1835365224, hashtext(kind || ':' || name));
+    END IF;
+END
+$$;

@@ -92,6 +92,7 @@ DECLARE
 BEGIN
     PERFORM mesh._require(name, 'name');
     PERFORM mesh._check_name('domain', name);
+    PERFORM mesh._lock_name('domain', name);
     d := mesh._domain_for_change(caller, name, 'drop it');
     IF EXISTS (SELECT FROM mesh.data_products p WHERE p.domain = d.name) THEN
         RAISE EXCEPTION 'cannot drop domain "%" because it has data products', name

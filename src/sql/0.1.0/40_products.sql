@@ -76,7 +76,7 @@ CREATE FUNCTION mesh._columns_by_name(columns jsonb) RETURNS jsonb
 $$;
 
 -- validate a descriptor for a port and fill in the defaults
-CREATE FUNCTION mesh._normalize_descriptor(product text, descriptor jsonb, port regclass,
+CREATE FUNCTION mesh._normalize_descriptor(product text, descriptor jsonb, port_columns jsonb,
                                            domain_owner regrole, managed jsonb)
     RETURNS jsonb
     LANGUAGE plpgsql STABLE
@@ -84,7 +84,7 @@ CREATE FUNCTION mesh._normalize_descriptor(product text, descriptor jsonb, port 
     AS $$
 BEGIN
     PERFORM mesh._validate_descriptor(product, descriptor,
-        jsonb_build_object('columns', mesh._port_columns(port), 'managed', managed));
+        jsonb_build_object('columns', port_columns, 'managed', managed));
     RETURN jsonb_build_object('version', '0.1.0',
                               'owner', mesh._role_name(domain_owner),
                               'access_level', 'internal',
@@ -98,7 +98,8 @@ END
 $$;
 
 -- write the typed parts of a normalised descriptor, its columns and sources
-CREATE FUNCTION mesh._store_descriptor(caller regrole, product_id bigint, product text, normalized jsonb)
+CREATE FUNCTION mesh._store_descriptor(caller regrole, product_id bigint, product text, normalized jsonb,
+                                       port_columns jsonb)
     RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -144,7 +145,7 @@ BEGIN
            coalesce((doc ->> 'primary_key')::boolean, (col ->> 'primary_key')::boolean),
            coalesce(doc ->> 'references', col ->> 'references'),
            doc
-      FROM jsonb_array_elements(mesh._port_columns((SELECT port FROM mesh.data_products WHERE id = product_id))) AS col
+      FROM jsonb_array_elements(port_columns) AS col
      CROSS JOIN LATERAL (SELECT coalesce(declared -> (col ->> 'name'), '{}'::jsonb) AS doc) d;
 
     DELETE FROM mesh.data_product_sources s WHERE s.product_id = _store_descriptor.product_id;
@@ -185,12 +186,14 @@ DECLARE
     d mesh.domains;
     port record;
     normalized jsonb;
+    port_columns jsonb;
     new_id bigint;
 BEGIN
     PERFORM mesh._require(product, 'product');
     PERFORM mesh._require(source, 'source');
     PERFORM mesh._require(descriptor, 'descriptor');
     p := mesh._split_product(product);
+    PERFORM mesh._lock_name('domain', p.domain, shared => true);
     d := mesh._domain_for_change(caller, p.domain, 'create data products in it');
     PERFORM mesh._lock_name('product', product);
 
@@ -210,7 +213,8 @@ BEGIN
 
     port := mesh._create_port(p.domain, p.name, source, d.owner);
     -- a new product has no id, history or source yet to repeat: those keys are refused
-    normalized := mesh._normalize_descriptor(product, descriptor, port.port, d.owner,
+    port_columns := mesh._port_columns(port.port);
+    normalized := mesh._normalize_descriptor(product, descriptor, port_columns, d.owner,
         (SELECT jsonb_object_agg(k, 'null'::jsonb) FROM unnest(mesh._managed_keys()) k)
         || jsonb_build_object('product', product, 'domain', p.domain, 'name', p.name,
                               'status', 'draft', 'port', mesh._relation_name(port.port)));
@@ -220,7 +224,7 @@ BEGIN
     VALUES (p.domain, p.name, normalized ->> 'purpose', d.owner, port.source_kind, source,
             port.source_relation, port.port, mesh._role_name(caller), mesh._role_name(caller))
     RETURNING id INTO new_id;
-    PERFORM mesh._store_descriptor(caller, new_id, product, normalized);
+    PERFORM mesh._store_descriptor(caller, new_id, product, normalized, port_columns);
     RETURN new_id;
 END
 $$;
@@ -256,6 +260,7 @@ DECLARE
     d mesh.domains;
     merged jsonb;
     normalized jsonb;
+    port_columns jsonb;
 BEGIN
     p := mesh._product_for_change(caller, product, 'alter its data products');
     PERFORM mesh._require(descriptor, 'descriptor');
@@ -263,7 +268,8 @@ BEGIN
 
     merged := mesh._merge_patch(mesh._declared_descriptor(p), descriptor);
     -- managed keys may be repeated as describe() shows them, never changed
-    normalized := mesh._normalize_descriptor(product, merged, p.port, d.owner,
+    port_columns := mesh._port_columns(p.port);
+    normalized := mesh._normalize_descriptor(product, merged, port_columns, d.owner,
         (SELECT jsonb_object_agg(k, v) FROM jsonb_each(mesh.describe(product)) AS e(k, v)
           WHERE k = ANY (mesh._managed_keys())));
     IF mesh._semver_compare(normalized ->> 'version', p.version) < 0 THEN
@@ -273,7 +279,7 @@ BEGIN
                   DETAIL = 'Consumers rely on versions only ever increasing.',
                   HINT = format('Give a version of at least %s.', p.version);
     END IF;
-    PERFORM mesh._store_descriptor(caller, p.id, product, normalized);
+    PERFORM mesh._store_descriptor(caller, p.id, product, normalized, port_columns);
 END
 $$;
 
