@@ -3,18 +3,14 @@
 
 EXTENSION = meshpg
 MODULE_big = meshpg
-OBJS = \
-	src/meshpg.o \
-	src/status.o \
-	src/api_dispatch.o \
-	src/port.o \
-	src/column_origin.o \
-	src/descriptor.o \
-	src/descriptor_sql.o
+# every C file in src/ is one module of the library
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
 # The install script of each released version is assembled from its frozen
 # parts in src/sql/<version>/ (every version is installable, so upgrades can be
-# tested from the oldest); upgrades are src/sql/meshpg--A--B.sql.
+# tested from the oldest); an upgrade is assembled the same way from
+# src/sql/<A>--<B>/, or is a single file src/sql/meshpg--A--B.sql.  0.2.0 has no
+# install script of its own: CREATE EXTENSION installs 0.1.0 and upgrades.
 VERSIONS = $(patsubst src/sql/%/,%,$(sort $(dir $(wildcard src/sql/*/*.sql))))
 DATA_built = $(foreach v,$(VERSIONS),meshpg--$(v).sql)
 DATA = $(wildcard src/sql/meshpg--*--*.sql)

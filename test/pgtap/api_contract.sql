@@ -204,11 +204,12 @@ SELECT is((SELECT array_agg(DISTINCT cond) FROM pg_extension e, unnest(e.extcond
           ARRAY[''],
           'extconfig entries dump all rows (no WHERE condition)');
 
--- 12. The extension is installed as documented: not relocatable, version 0.1.0.
+-- 12. The extension is installed as documented: not relocatable, version 0.2.0
+--     (0.2.0 installs as 0.1.0 plus the upgrade script).
 SELECT is((SELECT extrelocatable FROM pg_extension WHERE extname = 'meshpg'), false,
           'meshpg is not relocatable');
-SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.1.0',
-          'installed version is 0.1.0');
+SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0',
+          'installed version is 0.2.0');
 
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
