@@ -16,7 +16,7 @@ DATA_built = $(foreach v,$(VERSIONS),meshpg--$(v).sql)
 DATA = $(wildcard src/sql/meshpg--*--*.sql)
 
 PG_CPPFLAGS = -I$(srcdir)/src/include -std=gnu11 -Wvla
-SHLIB_LINK = -ljansson
+SHLIB_LINK = -ljansson -lyaml
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=.

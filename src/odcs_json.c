@@ -1,0 +1,127 @@
+/*-------------------------------------------------------------------------
+ *
+ * odcs_json.c
+ *	  Checks a JSON data contract with jansson before it becomes jsonb.
+ *
+ * PostgreSQL's jsonb input keeps the last of duplicate keys and reports a
+ * syntax error without a line and column.  A contract is a document a team
+ * edits by hand, so it is read with jansson first: a syntax error names its
+ * line and column, a key given twice is refused, and nesting and size are
+ * bounded (odcs.h).  The text itself is then read by jsonb_in, so numbers
+ * keep their exact spelling.
+ *
+ * jansson's allocations go to a memory context of our own while it runs, as
+ * in descriptor.c, so an ERROR cannot leak them and the allocator other users
+ * of jansson installed is restored afterwards.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <jansson.h>
+
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "meshpg/odcs.h"
+
+static MemoryContext odcs_jansson_context = NULL;
+
+static void *
+odcs_jansson_alloc(size_t size)
+{
+	return MemoryContextAlloc(odcs_jansson_context, size);
+}
+
+static void
+odcs_jansson_free(void *ptr)
+{
+	if (ptr != NULL)
+		pfree(ptr);
+}
+
+/* counts the values of a parsed document; false when it nests too deeply */
+static bool
+count_nodes(json_t *value, int depth, long *nodes)
+{
+	check_stack_depth();
+	(*nodes)++;
+	if (json_is_object(value) || json_is_array(value))
+	{
+		if (depth >= ODCS_MAX_DEPTH)
+			return false;
+		if (json_is_object(value))
+		{
+			const char *key;
+			json_t	   *member;
+
+			json_object_foreach(value, key, member)
+			{
+				if (!count_nodes(member, depth + 1, nodes))
+					return false;
+			}
+		}
+		else
+		{
+			size_t		i;
+			json_t	   *member;
+
+			json_array_foreach(value, i, member)
+			{
+				if (!count_nodes(member, depth + 1, nodes))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+void
+odcs_json_check(const char *document)
+{
+	MemoryContext old_context = CurrentMemoryContext;
+	json_malloc_t saved_malloc;
+	json_free_t saved_free;
+	json_error_t error;
+	json_t	   *volatile parsed = NULL;
+	volatile bool shallow = true;
+	long		nodes = 0;
+
+	json_get_alloc_funcs(&saved_malloc, &saved_free);
+	odcs_jansson_context = AllocSetContextCreate(CurrentMemoryContext,
+												 "meshpg ODCS JSON check",
+												 ALLOCSET_DEFAULT_SIZES);
+	json_set_alloc_funcs(odcs_jansson_alloc, odcs_jansson_free);
+	PG_TRY();
+	{
+		parsed = json_loads(document, JSON_REJECT_DUPLICATES, &error);
+		if (parsed != NULL)
+			shallow = count_nodes((json_t *) parsed, 1, &nodes);
+	}
+	PG_FINALLY();
+	{
+		json_set_alloc_funcs(saved_malloc, saved_free);
+		MemoryContextSwitchTo(old_context);
+		MemoryContextDelete(odcs_jansson_context);
+		odcs_jansson_context = NULL;
+	}
+	PG_END_TRY();
+
+	if (parsed == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+				 errmsg("could not parse the contract as JSON: line %d, column %d: %s",
+						error.line, error.column, error.text),
+				 errhint("Fix the document at that line and column; a contract is one JSON object (or YAML).")));
+	if (!shallow)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the contract nests objects and arrays more than %d levels deep",
+						ODCS_MAX_DEPTH),
+				 errhint("An ODCS contract needs only a few levels; flatten the document.")));
+	if (nodes > ODCS_MAX_NODES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the contract has more than %d values", ODCS_MAX_NODES),
+				 errhint("Split the contract, or remove data that does not belong in a contract.")));
+}
