@@ -58,7 +58,12 @@ CREATE FUNCTION mesh._odcs_interval(value jsonb, unit text) RETURNS text
     AS $$
     SELECT CASE WHEN jsonb_typeof(value) = 'number'
                       OR (jsonb_typeof(value) = 'string' AND value #>> '{}' ~ '^[0-9]+(\.[0-9]+)?$')
-                THEN (value #>> '{}') || ' ' || u.word END
+                THEN (value #>> '{}') || ' '
+                     -- a unit PostgreSQL spells the same is kept, so "1 day" stays "1 day"
+                     || CASE WHEN unit IN ('millisecond', 'milliseconds', 'second', 'seconds', 'minute', 'minutes',
+                                           'hour', 'hours', 'day', 'days', 'week', 'weeks', 'month', 'months',
+                                           'year', 'years')
+                             THEN unit ELSE u.word END END
       FROM (SELECT CASE lower(unit)
                      WHEN 'ms' THEN 'milliseconds' WHEN 'millisecond' THEN 'milliseconds'
                      WHEN 'milliseconds' THEN 'milliseconds'
@@ -83,19 +88,22 @@ CREATE FUNCTION mesh._odcs_sla_value(freshness text) RETURNS jsonb
     SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT CASE
+             WHEN m IS NOT NULL THEN jsonb_build_object('value', m[1]::numeric, 'unit', m[2])
              WHEN s % 86400 = 0 THEN jsonb_build_object('value', trim_scale(s / 86400), 'unit', 'd')
              WHEN s % 3600 = 0 THEN jsonb_build_object('value', trim_scale(s / 3600), 'unit', 'h')
              WHEN s % 60 = 0 THEN jsonb_build_object('value', trim_scale(s / 60), 'unit', 'm')
              ELSE jsonb_build_object('value', trim_scale(s), 'unit', 's')
            END
-      FROM (SELECT extract(epoch FROM freshness::interval) AS s) e
+      FROM (SELECT extract(epoch FROM freshness::interval) AS s,
+                   regexp_match(freshness, '^\s*([0-9]+(?:\.[0-9]+)?)\s*(milliseconds?|seconds?|minutes?|hours?|days?|weeks?|months?|years?)\s*$') AS m) e
 $$;
 
 -- position in the source's primary key and uniqueness of each port column, read
--- from the server (pg_constraint and pg_index are readable by everyone anyway)
+-- from the server (run by the exporting reader: pg_constraint, pg_index and
+-- view definitions are readable by everyone anyway)
 CREATE FUNCTION mesh._odcs_key_facts(port regclass)
     RETURNS TABLE (name text, pk_position integer, is_unique boolean)
-    LANGUAGE sql STABLE STRICT SECURITY DEFINER
+    LANGUAGE sql STABLE STRICT
     SET search_path = pg_catalog, pg_temp
     AS $$
     SELECT a.attname::text,
@@ -201,8 +209,8 @@ BEGIN
         || CASE WHEN (rule - mapped) = '{}' AND coalesce(rule ->> 'severity', 'error') IN ('error', 'warning')
                 THEN '{}'::jsonb
                 ELSE jsonb_build_object('odcs', (rule - mapped)
-                     || CASE WHEN rule ? 'severity' THEN jsonb_build_object('severity', rule -> 'severity')
-                             ELSE '{}' END)
+                     || CASE WHEN rule ->> 'severity' NOT IN ('error', 'warning')
+                             THEN jsonb_build_object('severity', rule -> 'severity') ELSE '{}' END)
            END;
 END
 $$;
@@ -325,8 +333,10 @@ BEGIN
         invalid := invalid || format('$.kind: expected "DataContract", not %s', coalesce((doc -> 'kind')::text, 'nothing'));
     END IF;
     FOREACH path IN ARRAY ARRAY['id', 'version', 'status'] LOOP
-        IF jsonb_typeof(doc -> path) IS DISTINCT FROM 'string' THEN
-            invalid := invalid || format('$.%s: is required (a string)', path);
+        IF NOT doc ? path THEN
+            invalid := invalid || format('$.%s: is required', path);
+        ELSIF jsonb_typeof(doc -> path) <> 'string' THEN
+            invalid := invalid || format('$.%s: expected a string, not %s', path, jsonb_typeof(doc -> path));
         END IF;
     END LOOP;
     FOREACH path IN ARRAY ARRAY['name', 'dataProduct', 'domain', 'tenant'] LOOP
@@ -366,7 +376,8 @@ BEGIN
     IF obj ? 'physicalName' AND jsonb_typeof(obj -> 'physicalName') <> 'string' THEN
         invalid := invalid || '$.schema[0].physicalName: expected a string'::text;
     END IF;
-    source := coalesce(custom.meshpg ->> 'sourceQuery', obj ->> 'physicalName');
+    -- the source: a query, else the physical name, else the object's name
+    source := coalesce(custom.meshpg ->> 'sourceQuery', obj ->> 'physicalName', obj ->> 'name');
     IF source IS NULL AND obj <> '{}' THEN
         invalid := invalid || '$.schema[0].physicalName: is required (the table or view the data product publishes; for a query use the custom property "meshpg.sourceQuery")'::text;
     END IF;
@@ -525,7 +536,8 @@ BEGIN
         'name', doc -> 'name',
         'dataProduct', doc -> 'dataProduct',
         'status', CASE WHEN doc ->> 'status' NOT IN ('draft', 'active', 'deprecated', 'retired') THEN doc -> 'status' END,
-        'description', nullif((doc -> 'description') - 'purpose', '{}'),
+        'description', CASE WHEN jsonb_typeof(doc -> 'description') = 'object'
+                            THEN nullif((doc -> 'description') - 'purpose', '{}') END,
         'schema', nullif(obj - ARRAY['physicalName', 'description', 'properties', 'quality', 'customProperties'], '{}'),
         'schemaCustomProperties', nullif((mesh._odcs_split_custom(obj -> 'customProperties')).rest, '[]'),
         'quality', nullif(kept_quality, '[]'),
@@ -535,7 +547,8 @@ BEGIN
         || (doc - ARRAY['apiVersion', 'kind', 'id', 'name', 'version', 'status', 'domain', 'dataProduct',
                         'description', 'schema', 'tags', 'support', 'slaProperties', 'customProperties']);
     descriptor := jsonb_strip_nulls(jsonb_build_object(
-        'purpose', coalesce(doc -> 'description' -> 'purpose', obj -> 'description'),
+        'purpose', coalesce(CASE WHEN jsonb_typeof(doc -> 'description') = 'object'
+                                 THEN doc -> 'description' -> 'purpose' END, obj -> 'description'),
         'description', obj -> 'description',
         'version', doc -> 'version',
         'tags', doc -> 'tags',
@@ -649,6 +662,58 @@ BEGIN
 END
 $$;
 
+-- the merge patch (RFC 7396) that turns old into new: objects are merged by
+-- _alter_data_product, so keys that new lacks are removed at every level
+CREATE FUNCTION mesh._odcs_replace_patch(old jsonb, new jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    result jsonb := '{}';
+    key text;
+BEGIN
+    IF jsonb_typeof(old) IS DISTINCT FROM 'object' OR jsonb_typeof(new) IS DISTINCT FROM 'object' THEN
+        RETURN new;
+    END IF;
+    FOR key IN SELECT k FROM jsonb_object_keys(old) k WHERE NOT new ? k LOOP
+        result := result || jsonb_build_object(key, NULL);
+    END LOOP;
+    FOR key IN SELECT k FROM jsonb_object_keys(new) k LOOP
+        result := result || jsonb_build_object(key, mesh._odcs_replace_patch(old -> key, new -> key));
+    END LOOP;
+    RETURN result;
+END
+$$;
+
+-- the physicalType an export writes for a product's source
+CREATE FUNCTION mesh._odcs_source_type(p mesh.data_products) RETURNS text
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT CASE WHEN p.source_kind = 'query' THEN 'query' ELSE
+           (SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
+                                  WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' END
+              FROM pg_catalog.pg_class c WHERE c.oid = p.source_relation) END
+$$;
+
+-- odcs bookkeeping without the values an export writes anyway, so that
+-- importing the export of a product made with the API changes nothing
+CREATE FUNCTION mesh._odcs_strip_defaults(odcs jsonb, p mesh.data_products) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT nullif(o - CASE WHEN o -> 'schema' = '{}' THEN ARRAY['schema'] ELSE '{}' END, '{}')
+      FROM (SELECT odcs
+                   - CASE WHEN odcs ->> 'id' = p.domain || '.' || p.name THEN ARRAY['id'] ELSE '{}' END
+                   - CASE WHEN odcs ->> 'name' = p.name AND NOT odcs ? 'dataProduct' THEN ARRAY['name'] ELSE '{}' END
+                   - CASE WHEN odcs -> 'slaFreshness' = '{"property": "latency"}' THEN ARRAY['slaFreshness'] ELSE '{}' END
+                   || CASE WHEN odcs ? 'schema' THEN jsonb_build_object('schema', (odcs -> 'schema')
+                          - CASE WHEN odcs -> 'schema' ->> 'name' = p.name THEN ARRAY['name'] ELSE '{}' END
+                          - CASE WHEN odcs -> 'schema' ->> 'physicalType' = mesh._odcs_source_type(p)
+                                 THEN ARRAY['physicalType'] ELSE '{}' END)
+                      ELSE '{}' END AS o) x
+$$;
+
 CREATE FUNCTION mesh._import_contract(caller regrole, document text) RETURNS text
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -691,10 +756,9 @@ BEGIN
                                     coalesce(doc -> 'schema' -> 0, '{}'), m.claims);
 
     -- the contract replaces the whole descriptor: keys it does not have are removed
-    patch := m.descriptor
-        || (SELECT coalesce(jsonb_object_agg(k, 'null'::jsonb), '{}')
-              FROM jsonb_object_keys(mesh._declared_descriptor(p)) k
-             WHERE NOT m.descriptor ? k);
+    m.descriptor := m.descriptor - 'odcs'
+        || jsonb_strip_nulls(jsonb_build_object('odcs', mesh._odcs_strip_defaults(m.descriptor -> 'odcs', p)));
+    patch := mesh._odcs_replace_patch(mesh._declared_descriptor(p), m.descriptor);
         PERFORM mesh._alter_data_product(caller, m.product, patch);
     EXCEPTION WHEN invalid_parameter_value THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
@@ -750,7 +814,9 @@ BEGIN
                    'logicalType', mesh._odcs_logical_type(c.type),
                    'required', NOT c.nullable,
                    'unique', CASE WHEN k.is_unique THEN true END,
-                   'primaryKey', c.primary_key,
+                   -- false only when declared: then it overrides the server
+                   'primaryKey', CASE WHEN c.primary_key THEN true
+                                      WHEN c.declared -> 'primary_key' = 'false' THEN false END,
                    'primaryKeyPosition', CASE WHEN c.primary_key THEN k.pk_position END,
                    'description', c.description,
                    'classification', c.classification,
@@ -826,12 +892,7 @@ BEGIN
             || jsonb_strip_nulls(jsonb_build_object(
                    'name', coalesce(odcs -> 'schema' ->> 'name', p.name),
                    'physicalName', CASE WHEN p.source_kind = 'relation' THEN p.source END,
-                   'physicalType', coalesce(odcs -> 'schema' ->> 'physicalType',
-                                            CASE WHEN p.source_kind = 'query' THEN 'query' ELSE
-                                            (SELECT CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table'
-                                                       WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                                                       WHEN 'f' THEN 'foreign table' END
-                                               FROM pg_catalog.pg_class c WHERE c.oid = p.source_relation) END),
+                   'physicalType', coalesce(odcs -> 'schema' ->> 'physicalType', mesh._odcs_source_type(p)),
                    'description', p.description,
                    'properties', properties,
                    'quality', quality,
@@ -861,13 +922,16 @@ REVOKE ALL ON FUNCTION
     mesh._odcs_server_type(text), mesh._odcs_logical_type(text), mesh._odcs_interval(jsonb, text),
     mesh._odcs_sla_value(text), mesh._odcs_key_facts(regclass), mesh._odcs_known_keys(text),
     mesh._odcs_split_custom(jsonb), mesh._odcs_custom(jsonb), mesh._odcs_check(jsonb, text, text, integer),
-    mesh._odcs_rule(jsonb), mesh._odcs_raise(text[], text, text), mesh._odcs_contract_path(text, jsonb),
-    mesh._odcs_to_descriptor(jsonb), mesh._odcs_check_claims(text, regclass, text, regclass, jsonb, jsonb),
+    mesh._odcs_rule(jsonb), mesh._odcs_source_type(mesh.data_products), mesh._odcs_raise(text[], text, text), mesh._odcs_contract_path(text, jsonb),
+    mesh._odcs_to_descriptor(jsonb), mesh._odcs_replace_patch(jsonb, jsonb),
+    mesh._odcs_strip_defaults(jsonb, mesh.data_products), mesh._odcs_check_claims(text, regclass, text, regclass, jsonb, jsonb),
     mesh._import_contract(regrole, text)
     FROM PUBLIC;
--- the export runs as the reader: its read-only helpers are everyone's
+-- the export runs as the reader: its read-only helpers are everyone's, and so
+-- is the column origin tracing they use (what it reads, pg_rewrite, is public)
 GRANT EXECUTE ON FUNCTION
+    mesh._column_origins(regclass),
     mesh._odcs_to_yaml(jsonb), mesh._odcs_logical_type(text), mesh._odcs_sla_value(text),
     mesh._odcs_key_facts(regclass), mesh._odcs_known_keys(text), mesh._odcs_custom(jsonb),
-    mesh._odcs_rule(jsonb)
+    mesh._odcs_rule(jsonb), mesh._odcs_source_type(mesh.data_products)
     TO PUBLIC;
