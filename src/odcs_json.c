@@ -48,7 +48,7 @@ count_nodes(json_t *value, int depth, long *nodes)
 	(*nodes)++;
 	if (json_is_object(value) || json_is_array(value))
 	{
-		if (depth >= ODCS_MAX_DEPTH)
+		if (depth > ODCS_MAX_DEPTH)
 			return false;
 		if (json_is_object(value))
 		{

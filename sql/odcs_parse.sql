@@ -1,0 +1,131 @@
+-- Reading contract documents: JSON (jansson) and YAML (libyaml) into jsonb, the
+-- YAML writer, parse errors with line and column, and hostile documents:
+-- deep nesting, huge documents, alias bombs, duplicate keys, NUL characters.
+\set SHOW_CONTEXT never
+
+-- JSON when the document starts with { or [, YAML otherwise
+SELECT mesh._odcs_parse('{"a": [1, 2.50, "x", true, null], "b": {"c": 1e3}}');
+SELECT mesh._odcs_parse(E'\n  [1, 2]');
+SELECT mesh._odcs_parse(E'a: [1, 2.50, x, true, null]\nb: {c: 1e3}');
+-- YAML 1.2 core schema: plain scalars are null, booleans, numbers or strings
+SELECT mesh._odcs_parse($$
+nulls: [~, null, Null, NULL, ]
+bools: [true, True, TRUE, false, False, FALSE]
+ints: [0, -7, +12, 007, 0o17, 0x1F, 123456789012345678901234567890]
+floats: [1.5, -.5, 2., 6.02e23, 1E-3]
+strings: [yes, no, on, off, .inf, .nan, 2024-05-01, "12", '3.0', 1_000, 0b101, 12:30]
+tagged: [!!str 42, !!int "42", !!float 1, !!bool true, !!null null]
+$$);
+-- block scalars and unicode
+SELECT mesh._odcs_parse($$
+literal: |
+  line one
+  line two
+folded: >
+  folded
+  text
+unicode: "Gr\u00fc\u00dfe \U0001F600"
+plain: Grüße 😀
+$$) AS parsed;
+-- YAML anchors and aliases are expanded (within limits)
+SELECT mesh._odcs_parse($$
+base: &b {x: 1, y: [1, 2]}
+copy: *b
+list: [&s one, *s, *s]
+$$);
+-- a redefined anchor: later aliases see the new value
+SELECT mesh._odcs_parse(E'a: &x 1\nb: *x\nc: &x 2\nd: *x');
+
+-- JSON parse errors: line and column of the problem
+SELECT mesh._odcs_parse(E'{\n  "a": 1,\n  "b": }');
+SELECT mesh._odcs_parse(E'{"a": 1}\n{"b": 2}');
+SELECT mesh._odcs_parse('[1, 2');
+SELECT mesh._odcs_parse('{"n": 1e400}');
+-- YAML parse errors: line and column, and the context
+SELECT mesh._odcs_parse(E'a: 1\nb: [1, 2\nc: 3');
+SELECT mesh._odcs_parse(E'a: 1\n  b: 2');
+SELECT mesh._odcs_parse(E'a:\n\t- tab');
+SELECT mesh._odcs_parse(E'a: "unterminated');
+SELECT mesh._odcs_parse(E'a: *nowhere');
+SELECT mesh._odcs_parse(E'---\na: 1\n---\nb: 2');
+SELECT mesh._odcs_parse('');
+SELECT mesh._odcs_parse(E'# only a comment\n');
+SELECT mesh._odcs_parse('a: !custom x');
+SELECT mesh._odcs_parse('a: !!int abc');
+SELECT mesh._odcs_parse('a: !!binary aGVsbG8=');
+SELECT mesh._odcs_parse('a: 0x1FFFFFFFFFFFFFFFFF');
+
+-- duplicate keys are refused, in JSON and in YAML, at any depth
+SELECT mesh._odcs_parse('{"a": 1, "b": {"c": 1, "c": 2}}');
+SELECT mesh._odcs_parse(E'a: 1\nb:\n  c: 1\n  d: 2\n  c: 3');
+SELECT mesh._odcs_parse(E'a: 1\n"a": 2');
+-- the same key in different mappings is fine
+SELECT mesh._odcs_parse(E'- a: 1\n- a: 2\n- {a: 3, b: {a: 4}}');
+-- keys must be plain values; merge keys are not expanded
+SELECT mesh._odcs_parse(E'? [1, 2]\n: x');
+SELECT mesh._odcs_parse(E'? {a: 1}\n: x');
+SELECT mesh._odcs_parse(E'base: &b {x: 1}\nother:\n  <<: *b\n  y: 2');
+SELECT mesh._odcs_parse(E'k: &k key\n*k : v');
+
+-- NUL characters cannot be stored in text or jsonb: refused with the position
+SELECT mesh._odcs_parse('{"a": "x\u0000y"}');
+SELECT mesh._odcs_parse(E'a: "x\\0y"');
+-- invalid UTF-8 cannot reach the readers: text input is verified by the server
+SELECT convert_from('\x613a20ff'::bytea, 'UTF8');
+-- control characters YAML forbids
+SELECT mesh._odcs_parse(E'a: "\x01"');
+
+-- hostile: deep nesting (JSON and YAML, flow and block), bounded at 64 levels
+SELECT mesh._odcs_parse(repeat('[', 64) || repeat(']', 64)) IS NOT NULL AS depth_64_json;
+SELECT mesh._odcs_parse(repeat('[', 65) || repeat(']', 65));
+SELECT mesh._odcs_parse(repeat('[', 100000) || repeat(']', 100000));
+SELECT mesh._odcs_parse(repeat('{"a":', 5000) || '1' || repeat('}', 5000));
+SELECT mesh._odcs_parse('x: ' || repeat('[', 63) || repeat(']', 63)) IS NOT NULL AS depth_64_yaml;
+SELECT mesh._odcs_parse('x: ' || repeat('[', 64) || repeat(']', 64));
+SELECT mesh._odcs_parse('x: ' || repeat('[', 100000) || repeat(']', 100000));
+SELECT mesh._odcs_parse((SELECT string_agg(repeat('  ', i) || 'k:', E'\n') FROM generate_series(0, 99) i) || ' 1');
+-- hostile: the "billion laughs" alias bomb stops at the value limit, not at memory
+SELECT mesh._odcs_parse($$
+a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
+$$);
+-- a smaller expansion within the limit is fine
+SELECT jsonb_array_length(mesh._odcs_parse($$
+a: &a [x, x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+$$) -> 'c');
+-- an anchor cannot contain an alias to itself
+SELECT mesh._odcs_parse(E'a: &a [1, *a]');
+-- hostile: huge documents and many values
+SELECT mesh._odcs_parse('"' || repeat('x', 4 * 1024 * 1024) || '"');
+SELECT length(mesh._odcs_parse('"' || repeat('x', 1024 * 1024) || '"') #>> '{}') AS one_megabyte_string;
+SELECT mesh._odcs_parse('[' || repeat('1,', 200000) || '1]');
+SELECT mesh._odcs_parse('- ' || repeat(E'1\n- ', 200000) || '1');
+-- hostile: a mapping with many distinct keys is read in linear time
+SELECT count(*) AS keys FROM jsonb_object_keys(mesh._odcs_parse(
+    (SELECT string_agg('k' || i || ': ' || i, E'\n') FROM generate_series(1, 50000) i)));
+-- a contract import goes through the same readers
+SELECT mesh.import_contract(E'apiVersion: v3.1.0\nkind: [unclosed');
+SELECT mesh.import_contract(E'{"apiVersion": "v3.1.0",\n "kind": "DataContract",\n "kind": "DataContract"}');
+
+-- the YAML writer quotes strings a YAML reader would take for other types
+SELECT mesh._odcs_to_yaml($${"s": ["true", "null", "1.0", "007", "2024-05-01", "yes", "~", "", " lead",
+                             "a: b", "#x", "- y", "multi\nline", "x\ty", "12:30", "<<", ".inf", "@at"],
+                        "n": [1, 2.50, -3e5], "b": [true, false], "z": null, "o": {}, "a": [],
+                        "apiVersion": "v3.1.0", "kind": "DataContract"}$$);
+-- and reads back what it writes, for every kind of value
+SELECT mesh._odcs_parse(mesh._odcs_to_yaml(v)) = v AS round_trip
+  FROM (VALUES ($${"s": ["true", "null", "1.0", "007", "2024-05-01", "yes", "~", "", " lead", "trail ",
+                  "a: b", "#x", "- y", "multi\nline\n", "x\ty", "12:30", "<<", ".inf", "@at", "\u00e9\u4e2d",
+                  "quote'\"", "back\\slash", "nul-free \u0001 control"],
+                  "n": [0, 1, 2.50, -3e5, 12345678901234567890], "b": [true, false], "z": null,
+                  "o": {"": 1, "1": 2, "key with: colon": 3}, "a": [[], {}, [[1]]]}$$::jsonb),
+               ('"just a string"'::jsonb), ('42'::jsonb), ('[]'::jsonb), ('{}'::jsonb)) t(v);
