@@ -19,6 +19,12 @@ packages=(
 	libc6-dev
 	"$@"
 )
+# test/shell/odcs_schema.sh validates exported contracts with npm packages
+# (test/node); Debian's nodejs and npm, unless node and npm are already there
+# (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	packages+=(nodejs npm)
+fi
 
 is_installed() {
 	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]

@@ -26,10 +26,10 @@ for (const file of files) {
 		continue;
 	}
 	if (validate(document)) {
-		console.log(`ok - ${file} validates against the ODCS v3.1.0 JSON Schema`);
+		console.log(`ok - ${require('path').basename(file)} validates against the ODCS v3.1.0 JSON Schema`);
 	} else {
 		failed++;
-		console.log(`not ok - ${file} validates against the ODCS v3.1.0 JSON Schema`);
+		console.log(`not ok - ${require('path').basename(file)} validates against the ODCS v3.1.0 JSON Schema`);
 		for (const error of validate.errors)
 			console.log(`# ${error.instancePath || '/'} ${error.message} ${JSON.stringify(error.params)}`);
 	}
