@@ -55,7 +55,8 @@ SELECT is(
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
     ARRAY['alter_data_product', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain', 'search', 'set_status', 'status'],
+          'drop_data_product', 'drop_domain', 'export_contract', 'export_contract_yaml',
+          'import_contract', 'search', 'set_status', 'status'],
     'schema mesh has exactly the documented public functions, one signature each');
 
 -- 4. Argument names as documented (callers use named notation: force => true).

@@ -41,7 +41,13 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._split_product(text)', 'mesh._find_product(text)', 'mesh._role_name(oid)',
                         'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
-                        'mesh._source_json(mesh.data_products)']) AS f;
+                        'mesh._source_json(mesh.data_products)',
+                        -- mesh.export_contract(_yaml) runs as the reader (40_odcs.sql)
+                        'mesh._column_origins(regclass)', 'mesh._odcs_to_yaml(jsonb)',
+                        'mesh._odcs_logical_type(text)', 'mesh._odcs_sla_value(text)',
+                        'mesh._odcs_key_facts(regclass)', 'mesh._odcs_known_keys(text)',
+                        'mesh._odcs_custom(jsonb)', 'mesh._odcs_rule(jsonb)',
+                        'mesh._odcs_source_type(mesh.data_products)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p
