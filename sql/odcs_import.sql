@@ -101,7 +101,7 @@ SELECT mesh.create_data_product('odcs_sales.big_orders', 'SELECT order_id, amoun
       "support": [{"channel": "e-mail", "email": "sales@example.com"}],
       "sources": [{"name": "odcs_src.orders", "kind": "table"}],
       "columns": {"amount": {"description": "Amount in EUR", "references": "fx.rates(amount)", "x_unit": "EUR"}},
-      "review": {"approved_by": "jane"}}');
+      "review": {"approved_by": "jane"}}') IS NOT NULL AS created;
 SELECT jsonb_pretty(mesh.export_contract('odcs_sales.big_orders'));
 CREATE TEMP TABLE big_before AS
 SELECT mesh.describe('odcs_sales.big_orders') - ARRAY['updated_at', 'updated_by'] AS described;
