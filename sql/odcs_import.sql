@@ -333,6 +333,36 @@ customProperties:
   - {property: meshpg.columns, value: {}}
 $$);
 SELECT mesh.import_contract(NULL);
+-- hostile: lists beyond what a contract needs are refused before any work on them
+SELECT mesh.import_contract(jsonb_build_object('apiVersion', 'v3.1.0', 'kind', 'DataContract', 'id', 'x',
+    'version', '1.0.0', 'status', 'draft', 'domain', 'odcs_sales', 'name', 'wide',
+    'description', jsonb_build_object('purpose', 'Wide'),
+    'schema', jsonb_build_array(jsonb_build_object('name', 'orders', 'physicalName', 'odcs_src.orders',
+        'properties', (SELECT jsonb_agg(jsonb_build_object('name', 'c' || i)) FROM generate_series(1, 1601) i)))
+    )::text);
+SELECT mesh.import_contract(jsonb_build_object('apiVersion', 'v3.1.0', 'kind', 'DataContract', 'id', 'x',
+    'version', '1.0.0', 'status', 'draft', 'domain', 'odcs_sales', 'name', 'wide',
+    'description', jsonb_build_object('purpose', 'Wide'),
+    'slaProperties', (SELECT jsonb_agg(jsonb_build_object('property', 'p' || i, 'value', i)) FROM generate_series(1, 1001) i),
+    'schema', jsonb_build_array(jsonb_build_object('name', 'orders', 'physicalName', 'odcs_src.orders')))::text);
+-- 1600 properties are examined, each one reported
+DO $$
+DECLARE
+    m text;
+    d text;
+BEGIN
+    PERFORM mesh.import_contract(jsonb_build_object('apiVersion', 'v3.1.0', 'kind', 'DataContract', 'id', 'x',
+        'version', '1.0.0', 'status', 'draft', 'domain', 'odcs_sales', 'name', 'wide',
+        'description', jsonb_build_object('purpose', 'Wide'),
+        'schema', jsonb_build_array(jsonb_build_object('name', 'orders', 'physicalName', 'odcs_src.orders',
+            'properties', (SELECT jsonb_agg(jsonb_build_object('name', 'c' || i)) FROM generate_series(1, 1600) i)))
+        )::text);
+EXCEPTION WHEN invalid_parameter_value THEN
+    GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL;
+    RAISE NOTICE '% / % detail lines / first: %', m, array_length(string_to_array(d, E'\n'), 1),
+                 split_part(d, E'\n', 1);
+END
+$$;
 
 -- life cycle: a contract status that is a meshpg status moves the product
 SELECT mesh.import_contract(replace(mesh.export_contract('odcs_sales.order_lines')::text, '"draft"', '"active"'));

@@ -33,6 +33,8 @@ base: &b {x: 1, y: [1, 2]}
 copy: *b
 list: [&s one, *s, *s]
 $$);
+-- an anchored key is a string where its alias appears
+SELECT mesh._odcs_parse(E'x: 1\n&k key: 2\nother: *k\nlist: [*k]');
 -- a redefined anchor: later aliases see the new value
 SELECT mesh._odcs_parse(E'a: &x 1\nb: *x\nc: &x 2\nd: *x');
 

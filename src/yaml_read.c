@@ -311,18 +311,19 @@ count_node(Reader *r, long n, yaml_mark_t mark)
 					 ODCS_MAX_JSON_BYTES);
 }
 
+/* records an anchored value: its JSON text and how many values it holds */
 static void
-remember_anchor(Reader *r, const char *name, int start, long nodes, yaml_mark_t mark)
+remember_anchor(Reader *r, const char *name, const char *json, int len, long nodes,
+				yaml_mark_t mark)
 {
 	Anchor	   *anchor = palloc(sizeof(Anchor));
-	int			len = r->out.len - start;
 
 	r->anchor_bytes += len;
 	if (r->anchor_bytes > ODCS_MAX_JSON_BYTES)
 		reader_error(mark, ERRCODE_PROGRAM_LIMIT_EXCEEDED,
 					 "the anchors of the contract hold more than %d bytes", ODCS_MAX_JSON_BYTES);
 	anchor->name = pstrdup(name);
-	anchor->json = pnstrdup(r->out.data + start, len);
+	anchor->json = pnstrdup(json, len);
 	anchor->nodes = nodes;
 	/* newest first: a redefined anchor hides the older one */
 	r->anchors = lcons(anchor, r->anchors);
@@ -451,10 +452,16 @@ on_scalar(Reader *r, yaml_event_t *event)
 		if (event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && strcmp(value, "<<") == 0)
 			reader_error(mark, ERRCODE_FEATURE_NOT_SUPPORTED,
 						 "merge keys (\"<<\") are not supported; write the keys out");
-		start = r->out.len;
 		add_key(r, value, mark);
 		if (anchor)
-			remember_anchor(r, anchor, start, 1, mark);
+		{
+			/* an anchored key is a string value wherever its alias appears */
+			StringInfoData key;
+
+			initStringInfo(&key);
+			escape_json(&key, value);
+			remember_anchor(r, anchor, key.data, key.len, 1, mark);
+		}
 		return;
 	}
 
@@ -477,7 +484,7 @@ on_scalar(Reader *r, yaml_event_t *event)
 			break;
 	}
 	if (anchor)
-		remember_anchor(r, anchor, start, 1, mark);
+		remember_anchor(r, anchor, r->out.data + start, r->out.len - start, 1, mark);
 	end_value(r);
 }
 
@@ -523,8 +530,8 @@ on_collection_end(Reader *r, yaml_event_t *event)
 	appendStringInfoChar(&r->out, f->is_map ? '}' : ']');
 	r->depth--;
 	if (f->anchor)
-		remember_anchor(r, f->anchor, f->anchor_start, r->nodes - f->anchor_nodes,
-						event->start_mark);
+		remember_anchor(r, f->anchor, r->out.data + f->anchor_start, r->out.len - f->anchor_start,
+						r->nodes - f->anchor_nodes, event->start_mark);
 	end_value(r);
 }
 

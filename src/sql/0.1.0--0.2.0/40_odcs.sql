@@ -27,8 +27,8 @@ CREATE FUNCTION mesh._odcs_server_type(type_name text) RETURNS text
     AS $$
 BEGIN
     RETURN mesh._odcs_format_type(type_name);
-EXCEPTION WHEN syntax_error OR invalid_parameter_value OR undefined_object
-               OR invalid_text_representation OR datatype_mismatch THEN
+EXCEPTION WHEN syntax_error OR invalid_parameter_value OR undefined_object OR invalid_schema_name
+               OR feature_not_supported OR invalid_text_representation OR datatype_mismatch THEN
     RETURN NULL;
 END
 $$;
@@ -391,6 +391,22 @@ BEGIN
 
     -- properties: documentation kept, facts checked against the server later
     props := CASE WHEN jsonb_typeof(obj -> 'properties') = 'array' THEN obj -> 'properties' ELSE '[]' END;
+    -- bounded before the loops below (a relation has at most 1600 columns)
+    IF jsonb_array_length(props) > 1600 THEN
+        RAISE EXCEPTION 'the contract lists % properties, more than the 1600 columns a relation can have',
+                        jsonb_array_length(props)
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'List the columns of the one relation the data product publishes.';
+    END IF;
+    IF (SELECT max(jsonb_array_length(a)) FROM (
+            SELECT obj -> 'quality' AS a UNION ALL SELECT doc -> 'slaProperties' UNION ALL SELECT doc -> 'support'
+            UNION ALL SELECT doc -> 'customProperties' UNION ALL SELECT p -> 'quality'
+              FROM jsonb_array_elements(props) AS e(p)) l
+         WHERE jsonb_typeof(a) = 'array') > 1000 THEN
+        RAISE EXCEPTION 'the contract has a list of more than 1000 quality rules, SLA properties, support channels or custom properties'
+            USING ERRCODE = 'program_limit_exceeded',
+                  HINT = 'A data contract states a product''s promises; keep each list short.';
+    END IF;
     IF obj ? 'properties' AND jsonb_typeof(obj -> 'properties') <> 'array' THEN
         invalid := invalid || format('$.schema[0].properties: expected an array, not %s', jsonb_typeof(obj -> 'properties'));
     END IF;
