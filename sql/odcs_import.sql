@@ -101,13 +101,36 @@ SELECT mesh.create_data_product('odcs_sales.big_orders', 'SELECT order_id, amoun
       "support": [{"channel": "e-mail", "email": "sales@example.com"}],
       "sources": [{"name": "odcs_src.orders", "kind": "table"}],
       "columns": {"amount": {"description": "Amount in EUR", "references": "fx.rates(amount)", "x_unit": "EUR"}},
+      "checks": [{"name": "has_rows", "kind": "row_count"},
+                 {"name": "some_rows", "kind": "row_count", "operator": "between", "min": 1, "max": 100},
+                 {"name": "amount_filled", "kind": "null", "column": "amount", "unit": "percent",
+                  "fail_above": 5, "warn_above": 1, "schedule": "1 hour"},
+                 {"name": "unique_orders", "kind": "duplicate", "column": "order_id", "fail_above": 0,
+                  "severity": "warn", "description": "One row per order"},
+                 {"name": "avg_amount", "kind": "metric", "column": "amount", "metric": "avg",
+                  "operator": ">", "value": 1000}],
       "review": {"approved_by": "jane"}}') IS NOT NULL AS created;
+-- checks ODCS can express become library rules, the others travel as meshpg's own
+SELECT jsonb_pretty(r) FROM jsonb_array_elements(mesh.export_contract('odcs_sales.big_orders') -> 'schema' -> 0 -> 'quality') r;
+SELECT p ->> 'name' AS property, jsonb_pretty(p -> 'quality') AS quality
+  FROM jsonb_array_elements(mesh.export_contract('odcs_sales.big_orders') -> 'schema' -> 0 -> 'properties') p
+ WHERE p ? 'quality';
 SELECT jsonb_pretty(mesh.export_contract('odcs_sales.big_orders'));
 CREATE TEMP TABLE big_before AS
 SELECT mesh.describe('odcs_sales.big_orders') - ARRAY['updated_at', 'updated_by'] AS described;
 SELECT mesh.import_contract(mesh.export_contract('odcs_sales.big_orders')::text);
-SELECT b.described = mesh.describe('odcs_sales.big_orders') - ARRAY['updated_at', 'updated_by'] AS same_describe
+-- the same, but for the order of the checks (an import stores them in name order)
+SELECT b.described - 'checks' = mesh.describe('odcs_sales.big_orders') - ARRAY['updated_at', 'updated_by', 'checks']
+           AS same_describe,
+       (SELECT jsonb_agg(c ORDER BY c ->> 'name') FROM jsonb_array_elements(b.described -> 'checks') c)
+           = mesh.describe('odcs_sales.big_orders') -> 'checks' AS same_checks
   FROM big_before b;
+-- and from there on, exactly the same
+CREATE TEMP TABLE big_after AS
+SELECT mesh.describe('odcs_sales.big_orders') - ARRAY['updated_at', 'updated_by'] AS described;
+SELECT mesh.import_contract(mesh.export_contract_yaml('odcs_sales.big_orders'));
+SELECT b.described = mesh.describe('odcs_sales.big_orders') - ARRAY['updated_at', 'updated_by'] AS same_describe
+  FROM big_after b;
 
 -- an import updates a product: the contract replaces the whole descriptor
 SELECT mesh.import_contract($$

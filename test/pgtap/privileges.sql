@@ -46,7 +46,8 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._column_origins(regclass)', 'mesh._odcs_to_yaml(jsonb)',
                         'mesh._odcs_logical_type(text)', 'mesh._odcs_sla_value(text)',
                         'mesh._odcs_key_facts(regclass)', 'mesh._odcs_known_keys(text)',
-                        'mesh._odcs_custom(jsonb)', 'mesh._odcs_rule(jsonb)',
+                        'mesh._odcs_custom(jsonb)', 'mesh._odcs_rule(jsonb,jsonb)',
+                        'mesh._odcs_check(jsonb,text,text,integer)', 'mesh._odcs_operators()',
                         'mesh._odcs_source_type(mesh.data_products)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name

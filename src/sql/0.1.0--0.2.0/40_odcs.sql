@@ -155,80 +155,195 @@ CREATE FUNCTION mesh._odcs_custom(meshpg jsonb) RETURNS jsonb
       FROM jsonb_each(coalesce(meshpg, '{}')) AS e(k, v)
 $$;
 
--- an ODCS quality rule -> a check of the descriptor's "checks" array, or NULL
--- when meshpg cannot run it (it is then kept as given under odcs.quality)
+-- ODCS comparison operators and the checks engine's (docs/checks.md)
+CREATE FUNCTION mesh._odcs_operators() RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$ SELECT '{"mustBe": "=", "mustNotBe": "<>", "mustBeGreaterThan": ">", "mustBeGreaterOrEqualTo": ">=",
+                   "mustBeLessThan": "<", "mustBeLessOrEqualTo": "<=", "mustBeBetween": "between",
+                   "mustNotBeBetween": null}'::jsonb $$;
+
+-- An ODCS quality rule -> {"check": a check of the descriptor's "checks" array
+-- (docs/checks.md), "extras": the rule's keys the check has no place for}, or
+-- NULL when the checks engine cannot run the rule as written (it is then kept
+-- as given under odcs.quality).  A rule {type: custom, engine: meshpg} carries
+-- a check verbatim: exports write checks ODCS cannot express that way.
 CREATE FUNCTION mesh._odcs_check(rule jsonb, column_name text, object_name text, n integer)
     RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    operators constant text[] := ARRAY['mustBe', 'mustNotBe', 'mustBeGreaterThan', 'mustBeGreaterOrEqualTo',
-                                       'mustBeLessThan', 'mustBeLessOrEqualTo', 'mustBeBetween',
-                                       'mustNotBeBetween'];
-    kind text := coalesce(rule ->> 'type', 'library');
-    metric text := coalesce(rule ->> 'metric', rule ->> 'rule');
-    expect jsonb;
+    operators constant jsonb := mesh._odcs_operators();
+    rule_type text := coalesce(rule ->> 'type', 'library');
+    args jsonb := rule -> 'arguments';
+    present text[];
+    op text;
+    value jsonb;
+    chk jsonb;
+    limits jsonb;
+    consumed text[] := ARRAY['type', 'metric', 'name', 'severity', 'description'];
     severity text;
-    mapped text[];
+    check_name text;
+    extras jsonb;
 BEGIN
-    IF jsonb_typeof(rule) <> 'object' THEN
+    IF jsonb_typeof(rule) IS DISTINCT FROM 'object' THEN
         RETURN NULL;
     END IF;
-    SELECT jsonb_object_agg(k, rule -> k) INTO expect FROM unnest(operators) k WHERE rule ? k;
-    IF expect IS NULL OR (SELECT count(*) FROM jsonb_object_keys(expect)) <> 1 THEN
+    IF rule_type = 'custom' AND rule ->> 'engine' = 'meshpg' AND jsonb_typeof(rule -> 'implementation') = 'object' THEN
+        RETURN jsonb_strip_nulls(jsonb_build_object(
+            'check', rule -> 'implementation',
+            'extras', nullif(rule - ARRAY['type', 'engine', 'implementation', 'name', 'description'], '{}')));
+    END IF;
+    SELECT array_agg(k) INTO present FROM jsonb_object_keys(operators) k WHERE rule ? k;
+    IF cardinality(present) IS DISTINCT FROM 1 OR operators ->> present[1] IS NULL THEN
         RETURN NULL;
     END IF;
-    IF kind = 'sql' AND jsonb_typeof(rule -> 'query') = 'string' THEN
-        mapped := ARRAY['type', 'query', 'name', 'severity', 'description'] || operators;
-    ELSIF kind = 'library' AND metric IN ('nullValues', 'missingValues', 'invalidValues',
-                                          'duplicateValues', 'rowCount')
-          AND NOT (rule ? 'rule') THEN
-        kind := metric;
-        mapped := ARRAY['type', 'metric', 'name', 'severity', 'description'] || operators;
-    ELSE
-        RETURN NULL;
-    END IF;
-    severity := CASE lower(coalesce(rule ->> 'severity', 'error'))
-                  WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warn' WHEN 'warn' THEN 'warn'
-                  WHEN 'info' THEN 'warn' END;
+    op := present[1];
+    value := rule -> op;
+    consumed := consumed || op;
+    severity := CASE coalesce(rule ->> 'severity', 'error')
+                  WHEN 'error' THEN 'error' WHEN 'warning' THEN 'warn' WHEN 'warn' THEN 'warn' WHEN 'info' THEN 'warn' END;
     IF severity IS NULL THEN
         RETURN NULL;
     END IF;
-    -- what the check does not hold (dimension, schedule, severity "info", ...) stays under "odcs"
+
+    -- comparing checks: one number against operator and value (or between min and max)
+    IF rule_type = 'sql' OR rule ->> 'metric' = 'rowCount' THEN
+        IF op = 'mustBeBetween' THEN
+            IF jsonb_typeof(value) <> 'array' OR jsonb_array_length(value) <> 2
+               OR jsonb_typeof(value -> 0) <> 'number' OR jsonb_typeof(value -> 1) <> 'number' THEN
+                RETURN NULL;
+            END IF;
+            limits := jsonb_build_object('operator', 'between', 'min', value -> 0, 'max', value -> 1);
+        ELSIF jsonb_typeof(value) = 'number' THEN
+            limits := jsonb_build_object('operator', operators ->> op, 'value', value);
+        ELSE
+            RETURN NULL;
+        END IF;
+    -- counting checks: bad rows at most fail_above, in rows or percent
+    ELSIF op = 'mustBe' AND value = '0' THEN
+        limits := jsonb_build_object('fail_above', 0);
+    ELSIF op = 'mustBeLessOrEqualTo' AND jsonb_typeof(value) = 'number' AND (value #>> '{}')::numeric >= 0 THEN
+        limits := jsonb_build_object('fail_above', value);
+    ELSE
+        RETURN NULL;
+    END IF;
+    IF rule ? 'unit' AND rule ->> 'metric' IN ('nullValues', 'missingValues', 'duplicateValues', 'invalidValues') THEN
+        IF rule ->> 'unit' NOT IN ('rows', 'percent') THEN
+            RETURN NULL;
+        END IF;
+        limits := limits || jsonb_build_object('unit', rule -> 'unit');
+        consumed := consumed || 'unit'::text;
+    END IF;
+
+    IF rule_type = 'sql' THEN
+        IF jsonb_typeof(rule -> 'query') <> 'string' THEN
+            RETURN NULL;
+        END IF;
+        chk := jsonb_build_object('kind', 'custom_metric', 'sql', rule -> 'query');
+        consumed := consumed || 'query'::text;
+    ELSIF rule_type <> 'library' OR rule ? 'rule' THEN
+        RETURN NULL;
+    ELSIF rule ->> 'metric' = 'rowCount' AND args IS NULL THEN
+        chk := jsonb_build_object('kind', 'row_count');
+    ELSIF rule ->> 'metric' IN ('nullValues', 'missingValues') AND column_name IS NOT NULL AND args IS NULL THEN
+        chk := jsonb_build_object('kind', CASE rule ->> 'metric' WHEN 'nullValues' THEN 'null' ELSE 'missing' END,
+                                  'column', column_name);
+    ELSIF rule ->> 'metric' = 'duplicateValues' AND column_name IS NOT NULL AND args IS NULL THEN
+        chk := jsonb_build_object('kind', 'duplicate', 'column', column_name);
+    ELSIF rule ->> 'metric' = 'duplicateValues' AND column_name IS NULL
+          AND jsonb_typeof(args -> 'properties') = 'array' AND (args - 'properties') = '{}' THEN
+        chk := jsonb_build_object('kind', 'duplicate', 'columns', args -> 'properties');
+        consumed := consumed || 'arguments'::text;
+    ELSIF rule ->> 'metric' = 'invalidValues' AND column_name IS NOT NULL
+          AND jsonb_typeof(args) = 'object' AND (args - 'validValues' - 'pattern') = '{}'
+          AND (jsonb_typeof(args -> 'validValues') = 'array' OR jsonb_typeof(args -> 'pattern') = 'string') THEN
+        chk := jsonb_strip_nulls(jsonb_build_object('kind', 'invalid', 'column', column_name,
+                                                    'accepted_values', args -> 'validValues',
+                                                    'regex', args -> 'pattern'));
+        consumed := consumed || 'arguments'::text;
+    ELSE
+        RETURN NULL;
+    END IF;
+    -- the checks engine runs on its own schedule (an interval), not on cron
+    IF rule ->> 'scheduler' = 'meshpg' AND jsonb_typeof(rule -> 'schedule') = 'string' THEN
+        chk := chk || jsonb_build_object('schedule', rule -> 'schedule');
+        consumed := consumed || ARRAY['scheduler', 'schedule'];
+    END IF;
+
+    check_name := rule ->> 'name';
+    IF check_name IS NULL OR check_name !~ '^[a-z][a-z0-9_]*$' OR octet_length(check_name) > 63 THEN
+        check_name := left(regexp_replace(lower('q_' || coalesce(column_name, object_name, 'contract') || '_'
+                                                || (chk ->> 'kind') || '_' || n),
+                                          '[^a-z0-9_]+', '_', 'g'), 63);
+    END IF;
+    extras := (rule - consumed)
+        || CASE WHEN rule ->> 'severity' NOT IN ('error', 'warning') THEN jsonb_build_object('severity', rule -> 'severity')
+                ELSE '{}' END
+        || CASE WHEN rule ->> 'name' <> check_name THEN jsonb_build_object('name', rule -> 'name') ELSE '{}' END;
     RETURN jsonb_strip_nulls(jsonb_build_object(
-        'name', coalesce(rule ->> 'name',
-                         regexp_replace(lower(coalesce(column_name, object_name) || '_' || kind || '_' || n),
-                                        '[^a-z0-9_]+', '_', 'g')),
-        'kind', kind,
-        'column', column_name,
-        'query', rule -> 'query',
-        'expect', expect,
-        'severity', severity,
-        'description', rule -> 'description'))
-        || CASE WHEN (rule - mapped) = '{}' AND coalesce(rule ->> 'severity', 'error') IN ('error', 'warning')
-                THEN '{}'::jsonb
-                ELSE jsonb_build_object('odcs', (rule - mapped)
-                     || CASE WHEN rule ->> 'severity' NOT IN ('error', 'warning')
-                             THEN jsonb_build_object('severity', rule -> 'severity') ELSE '{}' END)
-           END;
+        'check', jsonb_build_object('name', check_name) || chk || limits
+                 || CASE WHEN severity = 'warn' THEN '{"severity": "warn"}'::jsonb ELSE '{}'::jsonb END
+                 || jsonb_strip_nulls(jsonb_build_object('description', rule -> 'description')),
+        'extras', nullif(extras, '{}')));
 END
 $$;
 
--- a check of the descriptor -> an ODCS quality rule
-CREATE FUNCTION mesh._odcs_rule(chk jsonb) RETURNS jsonb
-    LANGUAGE sql IMMUTABLE
+-- A check of the descriptor -> an ODCS quality rule: a library or sql rule when
+-- reading that rule back gives exactly the same check, else {type: custom,
+-- engine: meshpg, implementation: <the check>}, so nothing is lost.
+CREATE FUNCTION mesh._odcs_rule(chk jsonb, extras jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT jsonb_strip_nulls(jsonb_build_object(
-               'name', chk -> 'name',
-               'type', CASE WHEN chk ->> 'kind' = 'sql' THEN 'sql' ELSE 'library' END,
-               'metric', CASE WHEN chk ->> 'kind' <> 'sql' THEN chk -> 'kind' END,
-               'query', chk -> 'query',
-               'description', chk -> 'description',
-               'severity', CASE chk ->> 'severity' WHEN 'warn' THEN 'warning' ELSE chk ->> 'severity' END))
-           || coalesce(chk -> 'expect', '{}')
-           || coalesce(chk -> 'odcs', '{}')
+DECLARE
+    kind text := chk ->> 'kind';
+    op text;
+    rule jsonb;
+    expected jsonb;
+BEGIN
+    SELECT k INTO op FROM jsonb_each_text(mesh._odcs_operators()) AS e(k, v)
+     WHERE v = coalesce(chk ->> 'operator', CASE WHEN chk ? 'min' OR chk ? 'max' THEN 'between' END);
+    rule := jsonb_strip_nulls(jsonb_build_object(
+        'name', chk -> 'name',
+        'type', CASE kind WHEN 'custom_metric' THEN 'sql' ELSE 'library' END,
+        'metric', CASE kind WHEN 'row_count' THEN 'rowCount' WHEN 'null' THEN 'nullValues'
+                            WHEN 'missing' THEN 'missingValues' WHEN 'duplicate' THEN 'duplicateValues'
+                            WHEN 'invalid' THEN 'invalidValues' END,
+        'query', chk -> 'sql',
+        'description', chk -> 'description',
+        'severity', CASE chk ->> 'severity' WHEN 'warn' THEN 'warning' ELSE 'error' END,
+        'unit', chk -> 'unit',
+        'scheduler', CASE WHEN chk ? 'schedule' THEN 'meshpg' END,
+        'schedule', chk -> 'schedule',
+        'arguments', CASE WHEN kind = 'duplicate' AND chk ? 'columns'
+                          THEN jsonb_build_object('properties', chk -> 'columns')
+                          WHEN kind = 'invalid'
+                          THEN nullif(jsonb_strip_nulls(jsonb_build_object('validValues', chk -> 'accepted_values',
+                                                                            'pattern', chk -> 'regex')), '{}') END))
+        || CASE WHEN kind IN ('row_count', 'custom_metric') AND op = 'mustBeBetween'
+                THEN jsonb_build_object(op, jsonb_build_array(chk -> 'min', chk -> 'max'))
+                WHEN kind IN ('row_count', 'custom_metric') AND op IS NOT NULL
+                THEN jsonb_build_object(op, chk -> 'value')
+                WHEN chk -> 'fail_above' = '0' THEN '{"mustBe": 0}'
+                WHEN chk ? 'fail_above' THEN jsonb_build_object('mustBeLessOrEqualTo', chk -> 'fail_above')
+                ELSE '{}' END
+        || coalesce(extras, '{}');
+    -- "severity": "error" is the default, written or not
+    expected := chk;
+    IF chk ->> 'severity' = 'error' THEN
+        expected := chk - 'severity';
+    END IF;
+    IF (mesh._odcs_check(rule, chk ->> 'column', NULL, 0) -> 'check') IS DISTINCT FROM expected THEN
+        rule := jsonb_strip_nulls(jsonb_build_object('name', coalesce(extras -> 'name', chk -> 'name'),
+                                                     'type', 'custom', 'engine', 'meshpg',
+                                                     'description', chk -> 'description',
+                                                     'implementation', chk))
+                || coalesce(extras - 'name' - 'severity', '{}');
+    END IF;
+    RETURN rule;
+END
 $$;
 
 -- raise every problem of a contract at once, in the format of descriptor errors
@@ -296,6 +411,7 @@ DECLARE
     columns jsonb := '[]';
     checks jsonb := '[]';
     kept_quality jsonb := '[]';
+    check_extras jsonb := '{}';
     sla jsonb := '{}';
     sla_kept jsonb := '[]';
     sla_entry jsonb;
@@ -466,7 +582,9 @@ BEGIN
                 IF chk IS NULL THEN
                     kept_quality := kept_quality || jsonb_build_array(jsonb_build_object('column', col_name, 'rule', rule));
                 ELSE
-                    checks := checks || jsonb_build_array(chk);
+                    checks := checks || jsonb_build_array(chk -> 'check');
+                    check_extras := check_extras || jsonb_strip_nulls(
+                        jsonb_build_object(chk -> 'check' ->> 'name', chk -> 'extras'));
                 END IF;
             END LOOP;
         END IF;
@@ -480,7 +598,9 @@ BEGIN
             IF chk IS NULL THEN
                 kept_quality := kept_quality || jsonb_build_array(jsonb_build_object('rule', rule));
             ELSE
-                checks := checks || jsonb_build_array(chk);
+                checks := checks || jsonb_build_array(chk -> 'check');
+                check_extras := check_extras || jsonb_strip_nulls(
+                    jsonb_build_object(chk -> 'check' ->> 'name', chk -> 'extras'));
             END IF;
         END LOOP;
     END IF;
@@ -557,6 +677,7 @@ BEGIN
         'schema', nullif(obj - ARRAY['physicalName', 'description', 'properties', 'quality', 'customProperties'], '{}'),
         'schemaCustomProperties', nullif((mesh._odcs_split_custom(obj -> 'customProperties')).rest, '[]'),
         'quality', nullif(kept_quality, '[]'),
+        'checks', nullif(check_extras, '{}'),
         'slaFreshness', freshness_entry,
         'slaProperties', nullif(sla_kept, '[]'),
         'customProperties', nullif(custom.rest, '[]')))
@@ -569,7 +690,8 @@ BEGIN
         'version', doc -> 'version',
         'tags', doc -> 'tags',
         'support', CASE WHEN doc ? 'support' THEN support END,
-        'checks', CASE WHEN checks <> '[]' THEN checks END,
+        -- in name order: an export groups rules by property, so their order is not kept
+        'checks', (SELECT jsonb_agg(c ORDER BY c ->> 'name') FROM jsonb_array_elements(checks) AS c),
         'columns', columns,
         'odcs', odcs))
         || (custom.meshpg - 'sla')
@@ -838,13 +960,15 @@ BEGIN
                    'classification', c.classification,
                    'tags', c.declared -> 'tags',
                    'examples', c.declared -> 'examples',
-                   'quality', (SELECT nullif(coalesce(jsonb_agg(mesh._odcs_rule(x.chk) ORDER BY x.n), '[]')
+                   'quality', (SELECT nullif(coalesce(jsonb_agg(mesh._odcs_rule(x.chk, odcs -> 'checks' -> (x.chk ->> 'name'))
+                                                                 ORDER BY x.n), '[]')
                                              || coalesce((SELECT jsonb_agg(q -> 'rule' ORDER BY qn)
                                                             FROM jsonb_array_elements(odcs -> 'quality')
                                                                  WITH ORDINALITY AS qq(q, qn)
                                                            WHERE q ->> 'column' = c.name), '[]'), '[]')
                                  FROM jsonb_array_elements(checks) WITH ORDINALITY AS x(chk, n)
-                                WHERE x.chk ->> 'column' = c.name)))
+                                WHERE x.chk ->> 'column' = c.name
+                                  AND x.chk ->> 'kind' IN ('null', 'missing', 'duplicate', 'invalid'))))
                || coalesce(c.declared -> 'odcs', '{}')
                || CASE WHEN (c.declared - mesh._odcs_known_keys('column')) <> '{}'
                             OR c.declared -> 'odcs' ? 'customProperties'
@@ -858,13 +982,15 @@ BEGIN
       LEFT JOIN mesh._odcs_key_facts(p.port) k ON k.name = c.name
      WHERE c.product_id = p.id;
 
-    SELECT nullif(coalesce(jsonb_agg(mesh._odcs_rule(x.chk) ORDER BY x.n), '[]')
+    SELECT nullif(coalesce(jsonb_agg(mesh._odcs_rule(x.chk, odcs -> 'checks' -> (x.chk ->> 'name'))
+                                     ORDER BY x.n), '[]')
                   || coalesce((SELECT jsonb_agg(q -> 'rule' ORDER BY qn)
                                  FROM jsonb_array_elements(odcs -> 'quality') WITH ORDINALITY AS qq(q, qn)
                                 WHERE NOT q ? 'column'), '[]'), '[]')
       INTO quality
       FROM jsonb_array_elements(checks) WITH ORDINALITY AS x(chk, n)
-     WHERE NOT x.chk ? 'column';
+     WHERE NOT (x.chk ? 'column' AND x.chk ->> 'kind' IN ('null', 'missing', 'duplicate', 'invalid')
+                AND x.chk ->> 'column' IN (SELECT c.name FROM mesh.data_product_columns c WHERE c.product_id = p.id));
 
     IF d -> 'sla' ? 'freshness' THEN
         sla := jsonb_build_array(coalesce(odcs -> 'slaFreshness', '{"property": "latency"}')
@@ -920,7 +1046,7 @@ BEGIN
         'slaProperties', nullif(sla, '[]'),
         'customProperties', nullif(custom, '[]')))
         || (odcs - ARRAY['id', 'name', 'dataProduct', 'status', 'description', 'schema', 'schemaCustomProperties',
-                         'quality', 'slaFreshness', 'slaProperties', 'customProperties']);
+                         'quality', 'checks', 'slaFreshness', 'slaProperties', 'customProperties']);
 END
 $$;
 COMMENT ON FUNCTION mesh.export_contract(text) IS
@@ -938,7 +1064,7 @@ REVOKE ALL ON FUNCTION
     mesh._odcs_server_type(text), mesh._odcs_logical_type(text), mesh._odcs_interval(jsonb, text),
     mesh._odcs_sla_value(text), mesh._odcs_key_facts(regclass), mesh._odcs_known_keys(text),
     mesh._odcs_split_custom(jsonb), mesh._odcs_custom(jsonb), mesh._odcs_check(jsonb, text, text, integer),
-    mesh._odcs_rule(jsonb), mesh._odcs_source_type(mesh.data_products), mesh._odcs_raise(text[], text, text), mesh._odcs_contract_path(text, jsonb),
+    mesh._odcs_rule(jsonb, jsonb), mesh._odcs_operators(), mesh._odcs_source_type(mesh.data_products), mesh._odcs_raise(text[], text, text), mesh._odcs_contract_path(text, jsonb),
     mesh._odcs_to_descriptor(jsonb), mesh._odcs_replace_patch(jsonb, jsonb),
     mesh._odcs_strip_defaults(jsonb, mesh.data_products), mesh._odcs_check_claims(text, regclass, text, regclass, jsonb, jsonb),
     mesh._import_contract(regrole, text)
@@ -949,5 +1075,6 @@ GRANT EXECUTE ON FUNCTION
     mesh._column_origins(regclass),
     mesh._odcs_to_yaml(jsonb), mesh._odcs_logical_type(text), mesh._odcs_sla_value(text),
     mesh._odcs_key_facts(regclass), mesh._odcs_known_keys(text), mesh._odcs_custom(jsonb),
-    mesh._odcs_rule(jsonb), mesh._odcs_source_type(mesh.data_products)
+    mesh._odcs_rule(jsonb, jsonb), mesh._odcs_check(jsonb, text, text, integer), mesh._odcs_operators(),
+    mesh._odcs_source_type(mesh.data_products)
     TO PUBLIC;
