@@ -482,13 +482,6 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'Leave "version" out of the descriptor or give the same version.';
     END IF;
-    IF mesh._semver_compare(version, p.version) <= 0 THEN
-        RAISE EXCEPTION 'version % of data product "%" must be greater than its current version %',
-                        version, product, p.version
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = 'Consumers rely on versions only ever increasing.',
-                  HINT = format('Publish it as %s or later.', mesh._next_version(p.version, 'patch'));
-    END IF;
     SELECT * INTO d FROM mesh.domains WHERE name = p.domain;
 
     new_source := mesh._new_source(p, descriptor);
@@ -524,7 +517,7 @@ BEGIN
                                                forced.relation))::mesh.contract_change;
     END LOOP;
     required := coalesce((SELECT c.class FROM unnest(changes) c ORDER BY mesh._class_rank(c.class) DESC LIMIT 1), 'patch');
-    step := mesh._version_step(p.version, version);
+    step := CASE WHEN mesh._semver_compare(version, p.version) > 0 THEN mesh._version_step(p.version, version) END;
 END
 $$;
 
@@ -546,6 +539,13 @@ BEGIN
     PERFORM mesh._domain_for_change(caller, p.domain, 'compare versions of its data products');
     -- a version only to compare with: the next patch unless one is given
     version := coalesce(version, mesh._next_version(p.version, 'patch'));
+    PERFORM mesh._check_version(version);
+    IF mesh._semver_compare(version, p.version) <= 0 THEN
+        RAISE EXCEPTION 'version % of data product "%" must be greater than its current version %',
+                        version, product, p.version
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Leave the version out to compare with the next patch version.';
+    END IF;
     BEGIN
         cand := mesh._candidate(caller, p, version, descriptor);
         result := jsonb_build_object(
@@ -702,6 +702,14 @@ BEGIN
                   HINT = 'A retired product is final; create a new data product instead.';
     END IF;
 
+    PERFORM mesh._check_version(version);
+    IF mesh._semver_compare(version, p.version) <= 0 THEN
+        RAISE EXCEPTION 'version % of data product "%" must be greater than its current version %',
+                        version, product, p.version
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'Consumers rely on versions only ever increasing.',
+                  HINT = format('Publish it as %s or later.', mesh._next_version(p.version, 'patch'));
+    END IF;
     cand := mesh._candidate(caller, p, version, descriptor);
     IF mesh._class_rank(cand.step) < mesh._class_rank(cand.required) THEN
         SELECT string_agg(format('%s: %s (%s): %s', c.path, c.kind, c.class, c.reason), E'\n')
