@@ -661,8 +661,8 @@ BEGIN
     END IF;
     PERFORM pg_notify('meshpg_deprecation', payload::text);
     IF cardinality(consumers) > 0 THEN
-        RAISE NOTICE 'version % of data product "%" is deprecated until %; its consumers were notified: %',
-                     v.version, product, v.sunset_at, array_to_string(consumers, ', ');
+        RAISE NOTICE 'version % of data product "%" is deprecated, its sunset is in %; its consumers were notified: %',
+                     v.version, product, justify_interval(v.sunset_at - now()), array_to_string(consumers, ', ');
     END IF;
 END
 $$;
