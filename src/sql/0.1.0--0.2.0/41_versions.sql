@@ -857,7 +857,10 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'data product "%" has no version %', product, version
             USING ERRCODE = 'undefined_object',
-                  HINT = format('List its versions with SELECT version, status FROM mesh.product_versions WHERE product_id = %s.', p.id);
+                  HINT = format('Its versions: %s.', coalesce(
+                      (SELECT string_agg(pv.version || ' (' || pv.status || ')', ', ' ORDER BY pv.published_at)
+                         FROM mesh.product_versions pv WHERE pv.product_id = p.id),
+                      p.version || ' (current)'));
     END IF;
     RETURN v;
 END
@@ -888,9 +891,10 @@ BEGIN
     END IF;
     sunset := coalesce(sunset, earliest);
     IF sunset < earliest THEN
-        RAISE EXCEPTION 'sunset % of version % of data product "%" is too early', sunset, version, product
+        RAISE EXCEPTION 'sunset of version % of data product "%" is inside the notice period', version, product
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('Consumers get a notice period of %s (meshpg.deprecation_notice).', mesh._deprecation_notice()),
+                  DETAIL = format('Consumers get a notice period of %s (meshpg.deprecation_notice); the sunset given is %s.',
+                                  mesh._deprecation_notice(), sunset),
                   HINT = format('Choose a sunset at or after %s.', earliest);
     END IF;
     UPDATE mesh.product_versions pv SET status = 'deprecated', deprecated_at = now(), sunset_at = sunset
@@ -925,7 +929,7 @@ BEGIN
         -- the current version: the product itself retires; its port stays until drop_data_product
         UPDATE mesh.data_products dp SET status = 'retired', updated_at = now(), updated_by = by_role
          WHERE dp.id = p.id;
-        UPDATE mesh.product_versions pv SET status = 'retired', retired_at = now()
+        UPDATE mesh.product_versions pv SET status = 'retired', retired_at = now(), port = NULL
          WHERE pv.product_id = v.product_id AND pv.version = v.version;
         RETURN;
     END IF;
@@ -963,9 +967,9 @@ BEGIN
                                        ELSE 'A superseded version has no port of its own.' END;
     END IF;
     IF v.sunset_at > now() THEN
-        RAISE EXCEPTION 'cannot retire version % of data product "%" before its sunset %', version, product, v.sunset_at
+        RAISE EXCEPTION 'cannot retire version % of data product "%" before its sunset', version, product
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'Its consumers were promised the notice period.',
+                  DETAIL = format('Its consumers were promised the notice period, until %s.', v.sunset_at),
                   HINT = 'Wait for the sunset; mesh._retire_due_versions() retires it then.';
     END IF;
     PERFORM mesh._retire(v, mesh._role_name(caller));
