@@ -45,7 +45,7 @@ SELECT path, kind, class FROM mesh.diff('vercls.p', ('{' || :'base' || '}')::jso
 SELECT path, kind, class FROM mesh.diff('vercls.p', ('{' || :'base' || '}')::jsonb
     || '{"columns": {"id": {"description": "key"}, "code": {"classification": "internal.code", "unique": true}}}');
 -- major: checks removed; minor: checks added
-SELECT path, kind, class FROM mesh.diff('vercls.p', ('{' || :'base' || '}')::jsonb || '{"checks": [{"name": "rows"}]}');
+SELECT path, kind, class FROM mesh.diff('vercls.p', ('{' || :'base' || '}')::jsonb || '{"checks": [{"name": "rows", "kind": "row_count", "min": 1}]}');
 
 -- columns, through a new source (a staging port, rolled back)
 -- minor: a new nullable column and a new NOT NULL column

@@ -31,7 +31,12 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "fmgr.h"
@@ -39,6 +44,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
@@ -82,24 +88,68 @@ meshpg_version_guard_init(void)
 							 NULL, NULL, NULL);
 }
 
+/* owner of the meshpg extension, InvalidOid while it is not installed */
+static Oid
+extension_owner(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			owner = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("meshpg"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return owner;
+}
+
+/*
+ * mesh._drift_check(caller, relation, attnum, action), run as the extension
+ * owner (it records overrides in the catalog), the way the API dispatcher
+ * runs implementations: the caller is passed explicitly.
+ */
 static void
 call_drift_check(Oid relid, AttrNumber attnum, const char *action)
 {
 	Oid			argtypes[4] = {REGROLEOID, REGCLASSOID, INT2OID, TEXTOID};
 	Oid			drift_check_oid;
+	Oid			owner;
+	Oid			caller;
+	Oid			save_userid;
+	int			save_sec_context;
 
 	if (!OidIsValid(relid))
 		return;
 	/* function oids change when the extension is re-created: look up each time */
 	drift_check_oid = LookupFuncName(list_make2(makeString("mesh"), makeString("_drift_check")),
 									 4, argtypes, true);
-	if (!OidIsValid(drift_check_oid))
+	owner = extension_owner();
+	if (!OidIsValid(drift_check_oid) || !OidIsValid(owner))
 		return;					/* the extension is being created or dropped */
-	OidFunctionCall4(drift_check_oid,
-					 ObjectIdGetDatum(GetUserId()),
-					 ObjectIdGetDatum(relid),
-					 Int16GetDatum(attnum),
-					 CStringGetTextDatum(action));
+
+	caller = GetUserId();
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	PG_TRY();
+	{
+		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		OidFunctionCall4(drift_check_oid,
+						 ObjectIdGetDatum(caller),
+						 ObjectIdGetDatum(relid),
+						 Int16GetDatum(attnum),
+						 CStringGetTextDatum(action));
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
 }
 
 static Oid

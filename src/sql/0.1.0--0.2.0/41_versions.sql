@@ -1060,12 +1060,13 @@ CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
      ORDER BY ports.id, ports.port, o.attnum
 $$;
 
--- Called by the event trigger mesh._drift_guard (C) before DDL on a relation
--- runs: refuses it when it would break an active contract, unless the
--- product's owner set meshpg.allow_breaking_change to the product.
+-- Called by the event trigger mesh._drift_guard (C), as the extension owner
+-- with the DDL's issuer as caller, before DDL on a relation runs: refuses it
+-- when it would break an active contract, unless the product's owner set
+-- meshpg.allow_breaking_change to the product.
 CREATE FUNCTION mesh._drift_check(caller regrole, relation regclass, attnum int2, action text)
     RETURNS void
-    LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+    LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE

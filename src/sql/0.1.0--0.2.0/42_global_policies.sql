@@ -153,7 +153,11 @@ BEGIN
     PERFORM mesh._require(rule, 'rule');
     PERFORM mesh._require(severity, 'severity');
     PERFORM mesh._require_governance(caller, 'create global policies');
-    PERFORM mesh._check_name('policy', name);
+    IF name !~ '^[a-z][a-z0-9_]*$' OR octet_length(name) > 63 THEN
+        RAISE EXCEPTION 'invalid policy name "%"', name
+            USING ERRCODE = 'invalid_name',
+                  HINT = 'Use lower-case letters, digits and underscores, starting with a letter, at most 63 bytes.';
+    END IF;
     IF severity NOT IN ('error', 'warning') THEN
         RAISE EXCEPTION 'invalid policy severity "%"', severity
             USING ERRCODE = 'invalid_parameter_value',
@@ -223,10 +227,11 @@ $$;
 
 -- Violations of every policy by one product.  product_id is NULL for a product
 -- that does not exist yet (mesh.plan); columns: [{name, classification, ...}].
--- Runs as the extension owner: it reads other modules' internal functions.
+-- Runs as the extension owner (store handler, plan/apply, policy_report()):
+-- it reads other modules' internal functions and tables.
 CREATE FUNCTION mesh._policy_violations(product_id bigint, doc jsonb)
     RETURNS TABLE (policy text, severity text, path text, message text)
-    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -387,34 +392,64 @@ BEGIN
 END
 $$;
 
--- every violation of every product, now
+-- Every violation of every product that is not retired, evaluated as the
+-- extension owner (through the dispatcher), so that every reader sees the
+-- same answer whatever it may read of the other modules' catalogs.
+CREATE FUNCTION mesh._policy_report(caller regrole) RETURNS jsonb
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT jsonb_build_object(
+        'violations', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('product', p.domain || '.' || p.name, 'domain', p.domain,
+                                                'policy', v.policy, 'severity', v.severity,
+                                                'path', v.path, 'message', v.message)
+                             ORDER BY p.domain, p.name, v.policy, v.path)
+              FROM mesh.data_products p
+             CROSS JOIN LATERAL mesh._policy_violations(p.id, mesh._product_policy_document(p)) v
+             WHERE p.status <> 'retired'), '[]'::jsonb),
+        'evaluations', coalesce((
+            SELECT jsonb_agg(jsonb_build_object('domain', p.domain, 'product_id', p.id, 'policy', g.name))
+              FROM mesh.data_products p
+              JOIN mesh.global_policies g ON NOT g.rule ? 'domains' OR g.rule -> 'domains' ? p.domain
+             WHERE p.status <> 'retired'), '[]'::jsonb))
+$$;
+
+CREATE FUNCTION mesh.policy_report()
+    RETURNS jsonb
+    LANGUAGE c STABLE
+    AS 'MODULE_PATHNAME', 'meshpg_api_dispatch';
+COMMENT ON FUNCTION mesh.policy_report() IS
+    'every global policy violation of every data product that is not retired, and every (product, policy) evaluation, as JSON';
+
 CREATE VIEW mesh.policy_violations AS
-SELECT p.domain || '.' || p.name AS product, p.domain, v.policy, v.severity, v.path, v.message
-  FROM mesh.data_products p
- CROSS JOIN LATERAL mesh._policy_violations(p.id, mesh._product_policy_document(p)) v
- WHERE p.status <> 'retired';
+SELECT v.product, v.domain, v.policy, v.severity, v.path, v.message
+  FROM jsonb_to_recordset(mesh.policy_report() -> 'violations')
+       AS v(product text, domain text, policy text, severity text, path text, message text);
 COMMENT ON VIEW mesh.policy_violations IS 'every violation of a global policy by a data product that is not retired';
 GRANT SELECT ON mesh.policy_violations TO PUBLIC;
 
 -- share of (product, policy) pairs met, per domain
 CREATE VIEW mesh.policy_compliance AS
-WITH pairs AS (
-    SELECT p.domain, p.id, g.name,
-           EXISTS (SELECT FROM mesh._policy_violations(p.id, mesh._product_policy_document(p)) v
-                    WHERE v.policy = g.name) AS violated,
+WITH report AS (
+    SELECT mesh.policy_report() AS r
+), pairs AS (
+    SELECT e.domain, e.product_id, e.policy,
+           EXISTS (SELECT FROM jsonb_array_elements(report.r -> 'violations') v
+                    WHERE v ->> 'product' = (SELECT dp.domain || '.' || dp.name FROM mesh.data_products dp WHERE dp.id = e.product_id)
+                      AND v ->> 'policy' = e.policy) AS violated,
            g.severity
-      FROM mesh.data_products p
-      JOIN mesh.global_policies g
-        ON NOT g.rule ? 'domains' OR g.rule -> 'domains' ? p.domain
-     WHERE p.status <> 'retired'
+      FROM report
+     CROSS JOIN LATERAL jsonb_to_recordset(report.r -> 'evaluations') AS e(domain text, product_id bigint, policy text)
+      JOIN mesh.global_policies g ON g.name = e.policy
 )
 SELECT d.name AS domain,
-       count(DISTINCT pairs.id)::integer AS products,
-       count(pairs.name)::integer AS evaluations,
+       count(DISTINCT pairs.product_id)::integer AS products,
+       count(pairs.policy)::integer AS evaluations,
        count(*) FILTER (WHERE pairs.violated AND pairs.severity = 'error')::integer AS errors,
        count(*) FILTER (WHERE pairs.violated AND pairs.severity = 'warning')::integer AS warnings,
-       CASE WHEN count(pairs.name) = 0 THEN 100.0
-            ELSE round(100.0 * count(*) FILTER (WHERE NOT pairs.violated) / count(pairs.name), 1) END AS score
+       CASE WHEN count(pairs.policy) = 0 THEN 100.0
+            ELSE round(100.0 * count(*) FILTER (WHERE NOT pairs.violated) / count(pairs.policy), 1) END AS score
   FROM mesh.domains d
   LEFT JOIN pairs ON pairs.domain = d.name
  GROUP BY d.name;
@@ -426,8 +461,6 @@ REVOKE ALL ON FUNCTION
     mesh._jsonpath_problem(text, jsonb), mesh._create_policy(regrole, text, jsonb, text),
     mesh._drop_policy(regrole, text), mesh._policy_document(text, text, jsonb, jsonb),
     mesh._policy_violations(bigint, jsonb), mesh._product_has_checks(bigint),
-    mesh._product_policy_document(mesh.data_products), mesh._on_store_42_policies(regrole, bigint, jsonb)
+    mesh._product_policy_document(mesh.data_products), mesh._on_store_42_policies(regrole, bigint, jsonb),
+    mesh._policy_report(regrole)
     FROM PUBLIC;
--- read-only helpers of the two views, run by every reader
-GRANT EXECUTE ON FUNCTION mesh._policy_violations(bigint, jsonb), mesh._product_policy_document(mesh.data_products),
-    mesh._policy_document(text, text, jsonb, jsonb), mesh._json_path(text[]) TO PUBLIC;
