@@ -1015,11 +1015,13 @@ SELECT dp.domain || '.' || dp.name AS product,
        v.status,
        v.sunset_at,
        v.port,
-       c.consumer
+       CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE r.rolname::text END AS consumer
   FROM mesh.product_versions v
   JOIN mesh.data_products dp ON dp.id = v.product_id
- CROSS JOIN LATERAL unnest(mesh._port_consumers(v.port)) AS c(consumer)
- WHERE v.port IS NOT NULL;
+  JOIN pg_catalog.pg_class c ON c.oid = v.port
+ CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+ WHERE a.privilege_type = 'SELECT' AND a.grantee <> c.relowner;
 COMMENT ON VIEW mesh.version_consumers IS 'roles granted SELECT on the port of each version that has one (PUBLIC for everyone)';
 GRANT SELECT ON mesh.version_consumers TO PUBLIC;
 
@@ -1259,5 +1261,3 @@ REVOKE ALL ON FUNCTION
     mesh._retire_due_versions(), mesh._ports_reading(regclass, int2),
     mesh._drift_check(regrole, regclass, int2, text), mesh._drift_guard()
     FROM PUBLIC;
--- read-only helpers of the version_consumers view, run by every reader
-GRANT EXECUTE ON FUNCTION mesh._port_consumers(regclass) TO PUBLIC;
