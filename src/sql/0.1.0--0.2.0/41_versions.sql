@@ -1217,7 +1217,7 @@ BEGIN
         RAISE EXCEPTION 'cannot run % on the output port of data product "%"', hit.command_tag, hit.product
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'An output port is defined and documented through the mesh API.',
-                  HINT = 'Change the descriptor with mesh.alter_data_product(), or publish a new version with mesh.publish_version().';
+                  HINT = 'Change the descriptor with mesh.alter_data_product(), or publish a new data product for a new source.';
     END IF;
     SELECT p.domain || '.' || p.name AS product, v.version, c.command_tag INTO hit
       FROM pg_event_trigger_ddl_commands() c
