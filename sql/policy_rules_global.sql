@@ -85,6 +85,26 @@ SELECT score FROM mesh.policy_compliance WHERE domain = 'polr';
 SELECT mesh.drop_policy('polr_kpi');
 RESET ROLE;
 
+-- "checks" is also met by checks stored by the checks area (mesh.checks, mesh.add_check):
+-- without that area the product keeps its violation, with it the stored check meets the rule
+SELECT mesh.create_domain('polr_chk', 'regress_policy_owner');
+SELECT mesh.create_policy('polr_checks', '{"kind": "required", "fields": ["checks"], "domains": ["polr_chk"]}', 'warning');
+SET client_min_messages = error;
+SELECT mesh.create_data_product('polr_chk.p', 'SELECT id FROM polr.t', '{"purpose": "checks rows"}') > 0 AS created;
+RESET client_min_messages;
+DO $$
+BEGIN
+    IF to_regprocedure('mesh.add_check(text,jsonb)') IS NOT NULL THEN
+        EXECUTE $q$SELECT mesh.add_check('polr_chk.p', '{"name": "rows", "kind": "row_count", "min": 1}')$q$;
+    END IF;
+END
+$$;
+SELECT count(*) = CASE WHEN to_regclass('mesh.checks') IS NULL THEN 1 ELSE 0 END AS stored_checks_count
+  FROM mesh.policy_violations WHERE product = 'polr_chk.p';
+SELECT mesh.drop_policy('polr_checks');
+SELECT mesh.drop_data_product('polr_chk.p');
+SELECT mesh.drop_domain('polr_chk');
+
 -- drop
 SELECT mesh.drop_policy('polr_nope');
 SELECT mesh.drop_policy('polr_required'), mesh.drop_policy('polr_pii'), mesh.drop_policy('polr_names'),
