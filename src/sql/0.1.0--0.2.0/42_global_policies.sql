@@ -331,7 +331,10 @@ BEGIN
 END
 $$;
 
--- checks stored by the checks module (mesh.checks), when it is installed
+-- checks stored by the checks module (mesh.checks), when it is installed.
+-- Checks declared in the descriptor are read from the descriptor itself (this
+-- handler runs before the checks module has stored the new ones), so rows the
+-- checks module marks declared_in = 'descriptor' are not counted here.
 CREATE FUNCTION mesh._product_has_checks(product_id bigint) RETURNS boolean
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
@@ -342,7 +345,14 @@ BEGIN
     IF product_id IS NULL OR to_regclass('mesh.checks') IS NULL THEN
         RETURN false;
     END IF;
-    EXECUTE 'SELECT EXISTS (SELECT FROM mesh.checks c WHERE c.product_id = $1)' INTO found USING product_id;
+    IF EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid = 'mesh.checks'::regclass AND a.attname = 'declared_in' AND NOT a.attisdropped) THEN
+        EXECUTE 'SELECT EXISTS (SELECT FROM mesh.checks c WHERE c.product_id = $1
+                                   AND c.declared_in IS DISTINCT FROM ''descriptor'')'
+           INTO found USING product_id;
+    ELSE
+        EXECUTE 'SELECT EXISTS (SELECT FROM mesh.checks c WHERE c.product_id = $1)' INTO found USING product_id;
+    END IF;
     RETURN found;
 END
 $$;
