@@ -466,7 +466,12 @@ DECLARE
     d mesh.domains;
     new_source text;
     staged record;
+    staging_name text;
     forced record;
+    err_state text;
+    err_message text;
+    err_detail text;
+    err_hint text;
 BEGIN
     PERFORM mesh._require(descriptor, 'descriptor');
     IF jsonb_typeof(descriptor) <> 'object' THEN
@@ -489,7 +494,27 @@ BEGIN
     source_kind := p.source_kind;
     source_relation := p.source_relation;
     IF new_source IS NOT NULL THEN
-        staged := mesh._create_port(p.domain, format('_meshpg_next_%s', p.id), new_source, d.owner);
+        -- a free name for the staging view (a domain member may have taken the first one)
+        staging_name := format('_meshpg_next_%s', p.id);
+        WHILE EXISTS (SELECT FROM pg_catalog.pg_class c
+                       WHERE c.relnamespace = (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = p.domain)
+                         AND c.relname = staging_name) LOOP
+            staging_name := format('_meshpg_next_%s_%s', p.id, substr(md5(random()::text), 1, 8));
+        END LOOP;
+        BEGIN
+            staged := mesh._create_port(p.domain, staging_name, new_source, d.owner);
+        EXCEPTION WHEN OTHERS THEN
+            -- the port's errors name the product, not the staging view
+            GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                                    err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+            IF strpos(concat_ws(' ', err_message, err_detail, err_hint), staging_name) = 0 THEN
+                RAISE;   -- e.g. a syntax error, with its position in the source
+            END IF;
+            RAISE EXCEPTION USING ERRCODE = err_state,
+                  MESSAGE = replace(err_message, p.domain || '.' || staging_name, product),
+                  DETAIL = coalesce(replace(err_detail, p.domain || '.' || staging_name, product), ''),
+                  HINT = coalesce(replace(err_hint, p.domain || '.' || staging_name, product), '');
+        END;
         staging := staged.port;
         source_kind := staged.source_kind;
         source_relation := staged.source_relation;
