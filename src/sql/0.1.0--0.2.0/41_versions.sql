@@ -675,14 +675,29 @@ CREATE FUNCTION mesh._notify_deprecation(product text, v mesh.product_versions) 
     AS $$
 DECLARE
     consumers text[] := CASE WHEN v.port IS NULL THEN '{}' ELSE mesh._port_consumers(v.port) END;
+    readers text[] := '{}';
     payload jsonb;
 BEGIN
+    -- roles that actually read the product in the last 30 days, when the usage area records it
+    IF to_regclass('mesh.usage_daily') IS NOT NULL THEN
+        EXECUTE 'SELECT coalesce(array_agg(DISTINCT u.role::text ORDER BY u.role::text), ''{}'')
+                   FROM mesh.usage_daily u
+                  WHERE u.product_id = $1 AND u.day >= current_date - 30 AND u.reads > 0'
+           INTO readers USING v.product_id;
+    END IF;
     payload := jsonb_build_object('product', product, 'version', v.version, 'port', v.port_name,
                                   'sunset_at', v.sunset_at, 'consumers', to_jsonb(consumers));
+    IF to_regclass('mesh.usage_daily') IS NOT NULL THEN
+        payload := payload || jsonb_build_object('recent_readers', to_jsonb(readers));
+    END IF;
     -- NOTIFY payloads are limited to 8000 bytes: a long list is shortened to its count
     IF octet_length(payload::text) > 7900 THEN
         payload := payload || jsonb_build_object('consumers', to_jsonb(consumers[1:20]),
                                                  'consumer_count', cardinality(consumers));
+        IF payload ? 'recent_readers' THEN
+            payload := payload || jsonb_build_object('recent_readers', to_jsonb(readers[1:20]),
+                                                     'recent_reader_count', cardinality(readers));
+        END IF;
     END IF;
     PERFORM pg_notify('meshpg_deprecation', payload::text);
     IF cardinality(consumers) > 0 THEN
