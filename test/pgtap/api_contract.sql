@@ -54,9 +54,10 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain', 'export_contract', 'export_contract_yaml',
-          'import_contract', 'search', 'set_status', 'status'],
+    ARRAY['alter_data_product', 'apply', 'create_data_product', 'create_domain', 'create_policy',
+          'deprecate_version', 'describe', 'diff', 'diff_json', 'drop_data_product', 'drop_domain',
+          'drop_policy', 'export_contract', 'export_contract_yaml', 'import_contract', 'plan',
+          'policy_report', 'publish_version', 'retire_version', 'search', 'set_status', 'status'],
     'schema mesh has exactly the documented public functions, one signature each');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
@@ -173,8 +174,9 @@ SELECT has_table('mesh', 'domains', 'table mesh.domains exists');
 SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
-SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources'],
-                  'schema mesh has exactly the four catalog tables');
+SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
+                                'product_versions', 'changelog', 'breaking_changes', 'global_policies'],
+                  'schema mesh has exactly the catalog tables (0.1.0 and versions)');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
 SELECT col_is_pk('mesh', 'data_product_columns', ARRAY['product_id', 'name'],
@@ -193,8 +195,10 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources'],
-    'pg_extension.extconfig lists the four catalog tables and the id sequence');
+          'mesh.data_product_columns', 'mesh.data_product_sources',
+          'mesh.product_versions', 'mesh.changelog', 'mesh.changelog_id_seq',
+          'mesh.breaking_changes', 'mesh.breaking_changes_id_seq', 'mesh.global_policies'],
+    'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),
