@@ -74,6 +74,9 @@ SELECT mesh._odcs_parse('{"a": "x\u0000y"}');
 SELECT mesh._odcs_parse(E'a: "x\\0y"');
 -- invalid UTF-8 cannot reach the readers: text input is verified by the server
 SELECT convert_from('\x613a20ff'::bytea, 'UTF8');
+-- document text quoted in a message is cut at a character boundary
+SELECT mesh._odcs_parse('a: !!int ' || repeat('ü', 80));
+SELECT mesh._odcs_parse('{"' || repeat('ü', 30) || '": 1, "' || repeat('ü', 30) || '": 2}');
 -- control characters YAML forbids
 SELECT mesh._odcs_parse(E'a: "\x01"');
 

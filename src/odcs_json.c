@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
@@ -76,6 +77,18 @@ count_nodes(json_t *value, int depth, long *nodes)
 	return true;
 }
 
+/*
+ * jansson's message quotes the document near the error and may cut it in the
+ * middle of a character: keep the valid part, in the server encoding.
+ */
+static const char *
+error_text(const char *text)
+{
+	int			valid = pg_encoding_verifymbstr(PG_UTF8, text, strlen(text));
+
+	return pg_any_to_server(pnstrdup(text, valid), valid, PG_UTF8);
+}
+
 void
 odcs_json_check(const char *document)
 {
@@ -111,7 +124,7 @@ odcs_json_check(const char *document)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("could not parse the contract as JSON: line %d, column %d: %s",
-						error.line, error.column, error.text),
+						error.line, error.column, error_text(error.text)),
 				 errhint("Fix the document at that line and column; a contract is one JSON object (or YAML).")));
 	if (!shallow)
 		ereport(ERROR,

@@ -29,6 +29,7 @@
 
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/pg_list.h"
 #include "utils/hsearch.h"
@@ -97,13 +98,25 @@ typedef struct Reader
 	bool		done_root;
 } Reader;
 
+/*
+ * Document text quoted in an error message: at most 100 bytes, cut at a
+ * character boundary, in the server encoding.
+ */
+static const char *
+quoted(const char *s)
+{
+	int			len = pg_encoding_mbcliplen(PG_UTF8, s, strlen(s), 100);
+
+	return pg_any_to_server(pnstrdup(s, len), len, PG_UTF8);
+}
+
 static void reader_error(yaml_mark_t mark, int code, const char *fmt,...)
 			pg_attribute_printf(3, 4) pg_attribute_noreturn();
 
 static void
 reader_error(yaml_mark_t mark, int code, const char *fmt,...)
 {
-	char		buf[512];
+	char		buf[1024];
 	va_list		args;
 
 	va_start(args, fmt);
@@ -268,7 +281,7 @@ append_number(Reader *r, const char *s, ScalarKind kind, yaml_mark_t mark)
 		value = strtoull(s + 2, &end, s[1] == 'o' ? 8 : 16);
 		if (errno != 0 || *end != '\0')
 			reader_error(mark, ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE,
-						 "integer %s is out of range", s);
+						 "integer %s is out of range", quoted(s));
 		appendStringInfo(out, "%llu", value);
 		return;
 	}
@@ -394,7 +407,7 @@ add_key(Reader *r, const char *key, yaml_mark_t mark)
 	{
 		if (strcmp(lfirst(lc), key) == 0)
 			reader_error(mark, ERRCODE_INVALID_TEXT_REPRESENTATION,
-						 "key \"%s\" appears twice in the same mapping", key);
+						 "key \"%s\" appears twice in the same mapping", quoted(key));
 	}
 	entry->names = lappend(entry->names, pstrdup(key));
 
@@ -413,7 +426,7 @@ check_tag(const char *tag, const char *const *allowed, yaml_mark_t mark)
 	if (strncmp(tag, YAML_TAG_PREFIX, strlen(YAML_TAG_PREFIX)) == 0 &&
 		is_one_of(tag + strlen(YAML_TAG_PREFIX), allowed))
 		return;
-	reader_error(mark, ERRCODE_FEATURE_NOT_SUPPORTED, "YAML tag \"%s\" is not supported here", tag);
+	reader_error(mark, ERRCODE_FEATURE_NOT_SUPPORTED, "YAML tag \"%s\" is not supported here", quoted(tag));
 }
 
 static void
@@ -443,7 +456,7 @@ on_scalar(Reader *r, yaml_event_t *event)
 			kind = SCALAR_FLOAT;
 		if (strcmp(names[kind], wanted) != 0)
 			reader_error(mark, ERRCODE_INVALID_TEXT_REPRESENTATION,
-						 "\"%s\" is not a valid !!%s", value, wanted);
+						 "\"%s\" is not a valid !!%s", quoted(value), wanted);
 	}
 
 	count_node(r, 1, mark);
@@ -544,7 +557,7 @@ on_alias(Reader *r, yaml_event_t *event)
 
 	if (expecting_key(r))
 		reader_error(mark, ERRCODE_FEATURE_NOT_SUPPORTED,
-					 "an alias (*%s) cannot be a mapping key", name);
+					 "an alias (*%s) cannot be a mapping key", quoted(name));
 	foreach(lc, r->anchors)
 	{
 		Anchor	   *anchor = lfirst(lc);
@@ -560,7 +573,7 @@ on_alias(Reader *r, yaml_event_t *event)
 		}
 	}
 	reader_error(mark, ERRCODE_INVALID_TEXT_REPRESENTATION,
-				 "alias *%s does not refer to a complete anchor defined before it", name);
+				 "alias *%s does not refer to a complete anchor defined before it", quoted(name));
 }
 
 static void
