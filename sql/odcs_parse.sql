@@ -134,3 +134,20 @@ SELECT mesh._odcs_parse(mesh._odcs_to_yaml(v)) = v AS round_trip
                   "n": [0, 1, 2.50, -3e5, 12345678901234567890], "b": [true, false], "z": null,
                   "o": {"": 1, "1": 2, "key with: colon": 3}, "a": [[], {}, [[1]]]}$$::jsonb),
                ('"just a string"'::jsonb), ('42'::jsonb), ('[]'::jsonb), ('{}'::jsonb)) t(v);
+
+-- a database in another encoding: documents are converted to UTF-8 for the
+-- readers and back; a character the database cannot hold is refused
+SET client_min_messages = warning;
+CREATE DATABASE odcs_latin1 ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C';
+\c odcs_latin1
+SET client_encoding = 'UTF8';
+SET client_min_messages = warning;
+CREATE EXTENSION meshpg;
+RESET client_min_messages;
+SELECT mesh._odcs_parse(E'name: Grüße\nlist: [ä, "ö", "\\u00ff"]') AS latin1_yaml;
+SELECT mesh._odcs_parse('{"name": "Grüße", "e": "\u00e9"}') AS latin1_json;
+SELECT mesh._odcs_to_yaml('{"name": "Grüße"}') AS latin1_yaml_out;
+SELECT mesh._odcs_parse('name: "\U0001F600"');
+SELECT mesh._odcs_parse('{"k": 1, "k": 2, "ä": 3}');
+\c contrib_regression
+DROP DATABASE odcs_latin1;

@@ -82,6 +82,7 @@ Datum
 meshpg_odcs_to_yaml(PG_FUNCTION_ARGS)
 {
 	Jsonb	   *document = PG_GETARG_JSONB_P(0);
+	/* strings are converted to UTF-8 one by one as they are written */
 	char	   *yaml = odcs_jsonb_to_yaml(&document->root);
 
 	PG_RETURN_TEXT_P(cstring_to_text(pg_any_to_server(yaml, strlen(yaml), PG_UTF8)));

@@ -19,6 +19,7 @@
 
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -66,6 +67,16 @@ member_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : (x->index > y->index);
 }
 
+/* the result of a yaml_*_event_initialize call (they fail only without memory) */
+static void
+prepare(int initialized)
+{
+	if (!initialized)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory while writing the contract as YAML")));
+}
+
 static void
 emit(yaml_emitter_t *emitter, yaml_event_t *event)
 {
@@ -76,17 +87,23 @@ emit(yaml_emitter_t *emitter, yaml_event_t *event)
 						emitter->problem ? emitter->problem : "unknown error")));
 }
 
+/* a scalar, from text in the server encoding (libyaml writes UTF-8 only) */
 static void
 emit_string(yaml_emitter_t *emitter, const char *s, int len, bool is_string)
 {
 	yaml_event_t event;
-	bool		plain = !is_string || odcs_yaml_plain_is_string(s);
+	char	   *utf8 = pg_server_to_any(s, len, PG_UTF8);
+	int			utf8_len = strlen(utf8);
+	bool		plain = !is_string || odcs_yaml_plain_is_string(utf8);
 	yaml_scalar_style_t style = YAML_ANY_SCALAR_STYLE;
 
-	if (is_string && memchr(s, '\n', len) != NULL)
+	if (is_string && memchr(utf8, '\n', utf8_len) != NULL)
 		style = YAML_LITERAL_SCALAR_STYLE;
-	yaml_scalar_event_initialize(&event, NULL, NULL, (yaml_char_t *) s, len,
-								 plain, !plain || is_string, style);
+	if (!yaml_scalar_event_initialize(&event, NULL, NULL, (yaml_char_t *) utf8, utf8_len,
+									  plain, !plain || is_string, style))
+		ereport(ERROR,
+				(errcode(ERRCODE_CHARACTER_NOT_IN_REPERTOIRE),
+				 errmsg("could not write the contract as YAML: a value is not valid UTF-8")));
 	emit(emitter, &event);
 }
 
@@ -140,11 +157,11 @@ emit_container(yaml_emitter_t *emitter, JsonbContainer *container)
 	}
 	if (token == WJB_BEGIN_ARRAY)
 	{
-		yaml_sequence_start_event_initialize(&event, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE);
+		prepare(yaml_sequence_start_event_initialize(&event, NULL, NULL, 1, YAML_BLOCK_SEQUENCE_STYLE));
 		emit(emitter, &event);
 		while ((token = JsonbIteratorNext(&it, &v, true)) == WJB_ELEM)
 			emit_value(emitter, &v);
-		yaml_sequence_end_event_initialize(&event);
+		prepare(yaml_sequence_end_event_initialize(&event));
 		emit(emitter, &event);
 	}
 	else
@@ -165,14 +182,14 @@ emit_container(yaml_emitter_t *emitter, JsonbContainer *container)
 				members[count++].value = v;
 		}
 		qsort(members, count, sizeof(Member), member_cmp);
-		yaml_mapping_start_event_initialize(&event, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE);
+		prepare(yaml_mapping_start_event_initialize(&event, NULL, NULL, 1, YAML_BLOCK_MAPPING_STYLE));
 		emit(emitter, &event);
 		for (int i = 0; i < count; i++)
 		{
 			emit_string(emitter, members[i].key, strlen(members[i].key), true);
 			emit_value(emitter, &members[i].value);
 		}
-		yaml_mapping_end_event_initialize(&event);
+		prepare(yaml_mapping_end_event_initialize(&event));
 		emit(emitter, &event);
 	}
 }
@@ -202,14 +219,14 @@ odcs_jsonb_to_yaml(JsonbContainer *document)
 		yaml_emitter_set_unicode(&emitter, 1);
 		yaml_emitter_set_width(&emitter, -1);
 		yaml_emitter_set_indent(&emitter, 2);
-		yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING);
+		prepare(yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING));
 		emit(&emitter, &event);
-		yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1);
+		prepare(yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1));
 		emit(&emitter, &event);
 		emit_container(&emitter, document);
-		yaml_document_end_event_initialize(&event, 1);
+		prepare(yaml_document_end_event_initialize(&event, 1));
 		emit(&emitter, &event);
-		yaml_stream_end_event_initialize(&event);
+		prepare(yaml_stream_end_event_initialize(&event));
 		emit(&emitter, &event);
 		yaml_emitter_flush(&emitter);
 	}
