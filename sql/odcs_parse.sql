@@ -134,6 +134,16 @@ SELECT mesh._odcs_parse(mesh._odcs_to_yaml(v)) = v AS round_trip
                   "n": [0, 1, 2.50, -3e5, 12345678901234567890], "b": [true, false], "z": null,
                   "o": {"": 1, "1": 2, "key with: colon": 3}, "a": [[], {}, [[1]]]}$$::jsonb),
                ('"just a string"'::jsonb), ('42'::jsonb), ('[]'::jsonb), ('{}'::jsonb)) t(v);
+-- strings YAML writers get wrong (indicators, line breaks, Unicode line separators, BOM,
+-- YAML 1.1 words), as values, keys and list items, all read back unchanged
+WITH s(v) AS (SELECT unnest(ARRAY[E'\u0085', E'\u2028', E'\u2029', E'\uFEFFx', E'a\r\nb', E'\r', ' ', '  x  ',
+                              '---', '...', '%x', '!x', '&x', '*x', '|', '>', '''', '"', '`x', '{', '}', '[', ']',
+                              ',', '?', ':', '- ', 'a #b', 'a: b', E'\t', E'x\n\ny\n\n', E'\n', E'\n\n',
+                              'null', 'NULL', '0x10', '0o7', '+1', '.5', '1e3', 'y', 'Y', 'off', '=', '~',
+                              E'\u00a0', E'x\u0007', E' \n x', E'tab\there', repeat('x', 5000)]))
+SELECT count(*) FILTER (WHERE ok) AS read_back, count(*) FILTER (WHERE NOT ok) AS changed
+  FROM (SELECT mesh._odcs_parse(mesh._odcs_to_yaml(d)) = d AS ok
+          FROM s CROSS JOIN LATERAL (SELECT jsonb_build_object('k', v, v, 1, 'l', jsonb_build_array(v)) AS d) x) t;
 
 -- a database in another encoding: documents are converted to UTF-8 for the
 -- readers and back; a character the database cannot hold is refused
