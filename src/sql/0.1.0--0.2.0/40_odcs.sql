@@ -871,6 +871,10 @@ BEGIN
     doc := mesh._odcs_parse(document);
     m := mesh._odcs_to_descriptor(doc);
     parts := mesh._split_product(m.product);
+    -- in create_data_product's order: two imports of one new contract serialise,
+    -- and the second one updates what the first created
+    PERFORM mesh._lock_name('domain', parts.domain, shared => true);
+    PERFORM mesh._lock_name('product', m.product);
 
     SELECT * INTO p FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
     BEGIN
@@ -883,6 +887,8 @@ BEGIN
         SELECT * INTO p FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
     ELSE
         PERFORM mesh._domain_for_change(caller, parts.domain, 'alter its data products');
+        -- wait for a concurrent alter: the patch below must start from its result
+        SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
         IF p.source IS DISTINCT FROM m.source THEN
             RAISE EXCEPTION 'cannot change the source of data product "%" by importing a contract', m.product
                 USING ERRCODE = 'object_not_in_prerequisite_state',
