@@ -303,6 +303,16 @@ slaProperties:
   - {property: latency, value: 0, unit: d}
 $$);
 
+-- problems the checks engine finds in a check are reported at the quality rule
+SELECT mesh._odcs_check_message(msg, '["$.schema[0].quality[0]", "$.schema[0].properties[2].quality[1]",
+                                       "$.schema[0].quality[3].implementation"]')
+  FROM unnest(ARRAY['invalid check: $.checks[1].regex: invalid regular expression: brackets [] not balanced',
+                    'invalid check: $.checks[0].sql: custom SQL must be one SELECT',
+                    'invalid check: $.checks[1]: an invalid check needs a rule',
+                    'invalid check: $.checks[2].max_age: expected an interval',
+                    'invalid check: $.checks[7].x: out of range',
+                    'something else']) AS msg;
+
 -- contracts meshpg cannot read, with every problem named
 SELECT mesh.import_contract('[1, 2]');
 SELECT mesh.import_contract('{}');

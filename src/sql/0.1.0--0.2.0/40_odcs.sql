@@ -365,6 +365,31 @@ BEGIN
 END
 $$;
 
+-- a problem the checks engine found in a check, at the quality rule it came from:
+-- "invalid check: $.checks[1].regex: ..." -> "invalid quality rule: $.schema[0]...quality[0].arguments.pattern: ..."
+CREATE FUNCTION mesh._odcs_check_message(message text, rule_paths jsonb) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    m text[] := regexp_match(message, '^invalid check: \$\.checks\[([0-9]+)\]\.?([A-Za-z_]*)(.*)$');
+    rule_path text;
+BEGIN
+    rule_path := rule_paths ->> (m[1]::integer);
+    IF m IS NULL OR rule_path IS NULL THEN
+        RETURN message;
+    END IF;
+    RETURN 'invalid quality rule: ' || rule_path
+        || CASE WHEN rule_path LIKE '%.implementation' THEN CASE WHEN m[2] = '' THEN '' ELSE '.' || m[2] END
+                ELSE CASE m[2] WHEN '' THEN '' WHEN 'regex' THEN '.arguments.pattern'
+                               WHEN 'accepted_values' THEN '.arguments.validValues'
+                               WHEN 'columns' THEN '.arguments.properties' WHEN 'sql' THEN '.query'
+                               WHEN 'kind' THEN '.metric' WHEN 'column' THEN ''
+                               ELSE '.' || m[2] END END
+        || m[3];
+END
+$$;
+
 -- the path of a descriptor problem, as a path into the contract
 CREATE FUNCTION mesh._odcs_contract_path(line text, paths jsonb) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -412,6 +437,7 @@ DECLARE
     checks jsonb := '[]';
     kept_quality jsonb := '[]';
     check_extras jsonb := '{}';
+    check_paths jsonb := '{}';
     sla jsonb := '{}';
     sla_kept jsonb := '[]';
     sla_entry jsonb;
@@ -585,6 +611,9 @@ BEGIN
                     checks := checks || jsonb_build_array(chk -> 'check');
                     check_extras := check_extras || jsonb_strip_nulls(
                         jsonb_build_object(chk -> 'check' ->> 'name', chk -> 'extras'));
+                    check_paths := check_paths || jsonb_build_object(chk -> 'check' ->> 'name',
+                        format('$.schema[0].properties[%s].quality[%s]', i, j)
+                        || CASE WHEN rule ->> 'engine' = 'meshpg' THEN '.implementation' ELSE '' END);
                 END IF;
             END LOOP;
         END IF;
@@ -601,6 +630,9 @@ BEGIN
                 checks := checks || jsonb_build_array(chk -> 'check');
                 check_extras := check_extras || jsonb_strip_nulls(
                     jsonb_build_object(chk -> 'check' ->> 'name', chk -> 'extras'));
+                check_paths := check_paths || jsonb_build_object(chk -> 'check' ->> 'name',
+                    format('$.schema[0].quality[%s]', j)
+                    || CASE WHEN rule ->> 'engine' = 'meshpg' THEN '.implementation' ELSE '' END);
             END IF;
         END LOOP;
     END IF;
@@ -702,6 +734,10 @@ BEGIN
         invalid := invalid || '$.description.purpose: is required by meshpg (what the data product is for), unless the schema object has a description'::text;
     END IF;
     status := doc ->> 'status';
+    -- the rule each check comes from, in the (name) order of the checks array
+    paths := paths || jsonb_build_object('checks',
+        (SELECT coalesce(jsonb_agg(check_paths -> (c ->> 'name') ORDER BY c ->> 'name'), '[]')
+           FROM jsonb_array_elements(checks) AS c));
 
     PERFORM mesh._odcs_raise(unsupported || invalid,
                              CASE WHEN product IS NULL THEN 'invalid contract'
@@ -907,6 +943,10 @@ BEGIN
     EXCEPTION WHEN invalid_parameter_value THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
                                 hint = PG_EXCEPTION_HINT, state = RETURNED_SQLSTATE;
+        IF message LIKE 'invalid check: $.checks[%' THEN
+            RAISE EXCEPTION '%', mesh._odcs_check_message(message, m.paths -> 'checks')
+                USING ERRCODE = state, HINT = coalesce(hint, 'docs/odcs.md describes how quality rules become checks.');
+        END IF;
         IF message LIKE 'invalid descriptor for data product %' THEN
             RAISE EXCEPTION '%', replace(message, 'invalid descriptor', 'invalid contract')
                 USING ERRCODE = state,
@@ -1071,6 +1111,7 @@ REVOKE ALL ON FUNCTION
     mesh._odcs_sla_value(text), mesh._odcs_key_facts(regclass), mesh._odcs_known_keys(text),
     mesh._odcs_split_custom(jsonb), mesh._odcs_custom(jsonb), mesh._odcs_check(jsonb, text, text, integer),
     mesh._odcs_rule(jsonb, jsonb), mesh._odcs_operators(), mesh._odcs_source_type(mesh.data_products), mesh._odcs_raise(text[], text, text), mesh._odcs_contract_path(text, jsonb),
+    mesh._odcs_check_message(text, jsonb),
     mesh._odcs_to_descriptor(jsonb), mesh._odcs_replace_patch(jsonb, jsonb),
     mesh._odcs_strip_defaults(jsonb, mesh.data_products), mesh._odcs_check_claims(text, regclass, text, regclass, jsonb, jsonb),
     mesh._import_contract(regrole, text)
