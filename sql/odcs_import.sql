@@ -313,6 +313,12 @@ SELECT mesh._odcs_check_message(msg, '["$.schema[0].quality[0]", "$.schema[0].pr
                     'invalid check: $.checks[7].x: out of range',
                     'something else']) AS msg;
 
+-- what "odcs" keeps is checked on every create and alter, so an export can place it
+SELECT mesh.alter_data_product('odcs_sales.orders', '{"odcs": "text"}');
+SELECT mesh.alter_data_product('odcs_sales.orders',
+    '{"odcs": {"quality": [{"rule": 1}, {"column": 7, "rule": {}}], "schema": [], "checks": "x"},
+      "columns": {"code": {"odcs": []}}}');
+
 -- contracts meshpg cannot read, with every problem named
 SELECT mesh.import_contract('[1, 2]');
 SELECT mesh.import_contract('{}');
@@ -365,6 +371,7 @@ support: {channel: x}
 customProperties:
   - {property: meshpg.columns, value: {}}
 $$);
+SELECT mesh.import_contract(E'apiVersion: v3.1.0\nkind: DataContract\nid: q\nversion: 1.0.0\nstatus: draft\ndomain: odcs_sales\nname: q\ndescription: {purpose: q}\nschema: [{name: orders, physicalName: odcs_src.orders, quality: [1, null], properties: [{name: code, quality: ["x"]}]}]');
 SELECT mesh.import_contract(NULL);
 -- hostile: lists beyond what a contract needs are refused before any work on them
 SELECT mesh.import_contract(jsonb_build_object('apiVersion', 'v3.1.0', 'kind', 'DataContract', 'id', 'x',

@@ -604,6 +604,11 @@ BEGIN
         ELSIF prop ? 'quality' THEN
             FOR j IN 0 .. jsonb_array_length(prop -> 'quality') - 1 LOOP
                 rule := prop -> 'quality' -> j;
+                IF jsonb_typeof(rule) <> 'object' THEN
+                    invalid := invalid || format('$.schema[0].properties[%s].quality[%s]: expected an object, not %s',
+                                                 i, j, jsonb_typeof(rule));
+                    CONTINUE;
+                END IF;
                 chk := mesh._odcs_check(rule, col_name, object_name, j);
                 IF chk IS NULL THEN
                     kept_quality := kept_quality || jsonb_build_array(jsonb_build_object('column', col_name, 'rule', rule));
@@ -623,6 +628,10 @@ BEGIN
     ELSIF obj ? 'quality' THEN
         FOR j IN 0 .. jsonb_array_length(obj -> 'quality') - 1 LOOP
             rule := obj -> 'quality' -> j;
+            IF jsonb_typeof(rule) <> 'object' THEN
+                invalid := invalid || format('$.schema[0].quality[%s]: expected an object, not %s', j, jsonb_typeof(rule));
+                CONTINUE;
+            END IF;
             chk := mesh._odcs_check(rule, NULL, object_name, j);
             IF chk IS NULL THEN
                 kept_quality := kept_quality || jsonb_build_array(jsonb_build_object('rule', rule));
@@ -965,6 +974,52 @@ BEGIN
 END
 $$;
 
+-- The store handler of this module (10_extension_points.sql): "odcs" holds what
+-- an export puts back, so its shape is checked on every create and alter,
+-- whoever writes it; an export never meets a value it cannot place.
+CREATE FUNCTION mesh._on_store_40_odcs(caller regrole, product_id bigint, normalized jsonb)
+    RETURNS void
+    LANGUAGE plpgsql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    problems text[] := '{}';
+    odcs jsonb := normalized -> 'odcs';
+    shape record;
+    col record;
+BEGIN
+    IF odcs IS NOT NULL AND jsonb_typeof(odcs) <> 'object' THEN
+        problems := problems || format('$.odcs: expected an object (the parts of an ODCS contract meshpg keeps), not %s',
+                                       jsonb_typeof(odcs));
+    ELSIF odcs IS NOT NULL THEN
+        FOR shape IN SELECT * FROM (VALUES ('description', 'object'), ('schema', 'object'), ('checks', 'object'),
+                                           ('slaFreshness', 'object'), ('quality', 'array'),
+                                           ('slaProperties', 'array'), ('customProperties', 'array'),
+                                           ('schemaCustomProperties', 'array')) AS v(key, type)
+                      WHERE odcs ? v.key AND jsonb_typeof(odcs -> v.key) <> v.type LOOP
+            problems := problems || format('$.odcs.%s: expected an %s, not %s', shape.key, shape.type,
+                                           jsonb_typeof(odcs -> shape.key));
+        END LOOP;
+        IF jsonb_typeof(odcs -> 'quality') = 'array' THEN
+            problems := problems || ARRAY(
+                SELECT format('$.odcs.quality[%s]: expected {"rule": {...}} with an optional "column" name', n - 1)
+                  FROM jsonb_array_elements(odcs -> 'quality') WITH ORDINALITY AS e(q, n)
+                 WHERE jsonb_typeof(q -> 'rule') IS DISTINCT FROM 'object'
+                    OR (q ? 'column' AND jsonb_typeof(q -> 'column') <> 'string'));
+        END IF;
+    END IF;
+    FOR col IN SELECT key, value FROM jsonb_each(mesh._columns_by_name(normalized -> 'columns'))
+                WHERE jsonb_typeof(value -> 'odcs') IS DISTINCT FROM 'object' AND value ? 'odcs' LOOP
+        problems := problems || format('$.columns.%s.odcs: expected an object, not %s', col.key,
+                                       jsonb_typeof(col.value -> 'odcs'));
+    END LOOP;
+    PERFORM mesh._odcs_raise(problems,
+        format('invalid descriptor for data product "%s"',
+               (SELECT p.domain || '.' || p.name FROM mesh.data_products p WHERE p.id = product_id)),
+        '22023');
+END
+$$;
+
 CREATE FUNCTION mesh.import_contract(document text)
     RETURNS text
     LANGUAGE c VOLATILE
@@ -1111,7 +1166,7 @@ REVOKE ALL ON FUNCTION
     mesh._odcs_sla_value(text), mesh._odcs_key_facts(regclass), mesh._odcs_known_keys(text),
     mesh._odcs_split_custom(jsonb), mesh._odcs_custom(jsonb), mesh._odcs_check(jsonb, text, text, integer),
     mesh._odcs_rule(jsonb, jsonb), mesh._odcs_operators(), mesh._odcs_source_type(mesh.data_products), mesh._odcs_raise(text[], text, text), mesh._odcs_contract_path(text, jsonb),
-    mesh._odcs_check_message(text, jsonb),
+    mesh._odcs_check_message(text, jsonb), mesh._on_store_40_odcs(regrole, bigint, jsonb),
     mesh._odcs_to_descriptor(jsonb), mesh._odcs_replace_patch(jsonb, jsonb),
     mesh._odcs_strip_defaults(jsonb, mesh.data_products), mesh._odcs_check_claims(text, regclass, text, regclass, jsonb, jsonb),
     mesh._import_contract(regrole, text)
