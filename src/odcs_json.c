@@ -46,6 +46,7 @@ static bool
 count_nodes(json_t *value, int depth, long *nodes)
 {
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	(*nodes)++;
 	if (json_is_object(value) || json_is_array(value))
 	{

@@ -148,6 +148,7 @@ emit_container(yaml_emitter_t *emitter, JsonbContainer *container)
 	yaml_event_t event;
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	token = JsonbIteratorNext(&it, &v, true);
 	if (token == WJB_BEGIN_ARRAY && v.val.array.rawScalar)
 	{
