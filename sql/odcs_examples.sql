@@ -37,7 +37,9 @@ SELECT e.product, mesh.import_contract(mesh.export_contract(e.product)::text) = 
        e.described = mesh.describe(e.product) - ARRAY['updated_at', 'updated_by'] AS same_catalog,
        jsonb_array_length(e.described -> 'columns') AS columns,
        (SELECT count(*) FROM jsonb_array_elements(e.described -> 'checks')) AS checks,
-       (SELECT count(*) FROM jsonb_array_elements(e.described -> 'odcs' -> 'quality')) AS kept_rules
+       (SELECT count(*) FROM jsonb_array_elements(e.described -> 'odcs' -> 'quality')) AS kept_rules,
+       e.described -> 'source' ->> 'definition' AS source,
+       mesh.export_contract(e.product) -> 'schema' -> 0 ->> 'physicalName' AS exported_physical_name
   FROM example_before e;
 DROP TABLE example_before;
 SELECT mesh.drop_data_product(product, force => true) FROM mesh.products WHERE domain = 'odcs_ex';
@@ -61,7 +63,9 @@ SELECT e.product, mesh.import_contract(mesh.export_contract(e.product)::text) = 
        e.described = mesh.describe(e.product) - ARRAY['updated_at', 'updated_by'] AS same_catalog,
        jsonb_array_length(e.described -> 'columns') AS columns,
        (SELECT count(*) FROM jsonb_array_elements(e.described -> 'checks')) AS checks,
-       (SELECT count(*) FROM jsonb_array_elements(e.described -> 'odcs' -> 'quality')) AS kept_rules
+       (SELECT count(*) FROM jsonb_array_elements(e.described -> 'odcs' -> 'quality')) AS kept_rules,
+       e.described -> 'source' ->> 'definition' AS source,
+       mesh.export_contract(e.product) -> 'schema' -> 0 ->> 'physicalName' AS exported_physical_name
   FROM example_before e;
 DROP TABLE example_before;
 SELECT mesh.drop_data_product(product, force => true) FROM mesh.products WHERE domain = 'odcs_ex';
@@ -79,7 +83,9 @@ SELECT e.product, mesh.import_contract(mesh.export_contract(e.product)::text) = 
        e.described = mesh.describe(e.product) - ARRAY['updated_at', 'updated_by'] AS same_catalog,
        jsonb_array_length(e.described -> 'columns') AS columns,
        (SELECT count(*) FROM jsonb_array_elements(e.described -> 'checks')) AS checks,
-       (SELECT count(*) FROM jsonb_array_elements(e.described -> 'odcs' -> 'quality')) AS kept_rules
+       (SELECT count(*) FROM jsonb_array_elements(e.described -> 'odcs' -> 'quality')) AS kept_rules,
+       e.described -> 'source' ->> 'definition' AS source,
+       mesh.export_contract(e.product) -> 'schema' -> 0 ->> 'physicalName' AS exported_physical_name
   FROM example_before e;
 DROP TABLE example_before;
 SELECT mesh.drop_data_product(product, force => true) FROM mesh.products WHERE domain = 'odcs_ex';

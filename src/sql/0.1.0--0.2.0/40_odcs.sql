@@ -934,7 +934,8 @@ BEGIN
         PERFORM mesh._domain_for_change(caller, parts.domain, 'alter its data products');
         -- wait for a concurrent alter: the patch below must start from its result
         SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
-        IF p.source IS DISTINCT FROM m.source THEN
+        IF p.source IS DISTINCT FROM m.source
+           AND m.source IS DISTINCT FROM mesh._relation_name(p.source_relation) THEN
             RAISE EXCEPTION 'cannot change the source of data product "%" by importing a contract', m.product
                 USING ERRCODE = 'object_not_in_prerequisite_state',
                       DETAIL = format('The product publishes %s; the contract names %s.', p.source, m.source),
@@ -1134,7 +1135,8 @@ BEGIN
             coalesce(odcs -> 'schema', '{}')
             || jsonb_strip_nulls(jsonb_build_object(
                    'name', coalesce(odcs -> 'schema' ->> 'name', p.name),
-                   'physicalName', CASE WHEN p.source_kind = 'relation' THEN p.source END,
+                   -- schema-qualified, whatever search_path the product was created with
+                   'physicalName', CASE WHEN p.source_kind = 'relation' THEN mesh._relation_name(p.source_relation) END,
                    'physicalType', coalesce(odcs -> 'schema' ->> 'physicalType', mesh._odcs_source_type(p)),
                    'description', p.description,
                    'properties', properties,
