@@ -493,6 +493,16 @@ BEGIN
     IF product_name IS NULL THEN
         invalid := invalid || '$.name: is required (with $.domain it names the data product; $.dataProduct, if given, wins)'::text;
     END IF;
+    -- names become schema and view names: report them at their path, before anything else runs
+    IF product_name !~ '^[a-z][a-z0-9_]*$' OR octet_length(product_name) > 63 THEN
+        invalid := invalid || format('$.%s: %s is not a data product name (lower-case letters, digits and _, starting with a letter, at most 63 bytes)',
+                                     CASE WHEN doc ? 'dataProduct' THEN 'dataProduct' ELSE 'name' END,
+                                     to_jsonb(product_name));
+    END IF;
+    IF doc ->> 'domain' !~ '^[a-z][a-z0-9_]*$' THEN
+        invalid := invalid || format('$.domain: %s is not a domain name (lower-case letters, digits and _, starting with a letter)',
+                                     doc -> 'domain');
+    END IF;
     product := (doc ->> 'domain') || '.' || product_name;
     IF doc ? 'description' AND jsonb_typeof(doc -> 'description') <> 'object' THEN
         invalid := invalid || format('$.description: expected an object, not %s', jsonb_typeof(doc -> 'description'));
