@@ -921,6 +921,7 @@ DECLARE
     detail text;
     hint text;
     state text;
+    found_product boolean;
 BEGIN
     PERFORM mesh._require(document, 'document');
     doc := mesh._odcs_parse(document);
@@ -932,33 +933,35 @@ BEGIN
     PERFORM mesh._lock_name('product', m.product);
 
     SELECT * INTO p FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
+    found_product := FOUND;
+    -- descriptor and check problems are reported at their paths in the contract
     BEGIN
-    IF NOT FOUND THEN
-        -- publish the port first, so the column claims are checked before the documentation
-        PERFORM mesh._create_data_product(caller, m.product, m.source,
-            jsonb_build_object('purpose', m.descriptor -> 'purpose')
-            || CASE WHEN m.descriptor ? 'version' THEN jsonb_build_object('version', m.descriptor -> 'version')
-                    ELSE '{}' END);
-        SELECT * INTO p FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
-    ELSE
-        PERFORM mesh._domain_for_change(caller, parts.domain, 'alter its data products');
-        -- wait for a concurrent alter: the patch below must start from its result
-        SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
-        IF p.source IS DISTINCT FROM m.source
-           AND m.source IS DISTINCT FROM mesh._relation_name(p.source_relation) THEN
-            RAISE EXCEPTION 'cannot change the source of data product "%" by importing a contract', m.product
-                USING ERRCODE = 'object_not_in_prerequisite_state',
-                      DETAIL = format('The product publishes %s; the contract names %s.', p.source, m.source),
-                      HINT = 'Keep the physicalName (or meshpg.sourceQuery) of the product, or drop the product and import the contract again.';
+        IF NOT found_product THEN
+            -- publish the port first, so the column claims are checked before the documentation
+            PERFORM mesh._create_data_product(caller, m.product, m.source,
+                jsonb_build_object('purpose', m.descriptor -> 'purpose')
+                || CASE WHEN m.descriptor ? 'version' THEN jsonb_build_object('version', m.descriptor -> 'version')
+                        ELSE '{}' END);
+            SELECT * INTO p FROM mesh.data_products dp WHERE dp.domain = parts.domain AND dp.name = parts.name;
+        ELSE
+            PERFORM mesh._domain_for_change(caller, parts.domain, 'alter its data products');
+            -- wait for a concurrent alter: the patch below must start from its result
+            SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
+            IF p.source IS DISTINCT FROM m.source
+               AND m.source IS DISTINCT FROM mesh._relation_name(p.source_relation) THEN
+                RAISE EXCEPTION 'cannot change the source of data product "%" by importing a contract', m.product
+                    USING ERRCODE = 'object_not_in_prerequisite_state',
+                          DETAIL = format('The product publishes %s; the contract names %s.', p.source, m.source),
+                          HINT = 'Keep the physicalName (or meshpg.sourceQuery) of the product, or drop the product and import the contract again.';
+            END IF;
         END IF;
-    END IF;
-    PERFORM mesh._odcs_check_claims(m.product, p.port, p.source_kind, p.source_relation,
-                                    coalesce(doc -> 'schema' -> 0, '{}'), m.claims);
+        PERFORM mesh._odcs_check_claims(m.product, p.port, p.source_kind, p.source_relation,
+                                        coalesce(doc -> 'schema' -> 0, '{}'), m.claims);
 
-    -- the contract replaces the whole descriptor: keys it does not have are removed
-    m.descriptor := m.descriptor - 'odcs'
-        || jsonb_strip_nulls(jsonb_build_object('odcs', mesh._odcs_strip_defaults(m.descriptor -> 'odcs', p)));
-    patch := mesh._odcs_replace_patch(mesh._declared_descriptor(p), m.descriptor);
+        -- the contract replaces the whole descriptor: keys it does not have are removed
+        m.descriptor := m.descriptor - 'odcs'
+            || jsonb_strip_nulls(jsonb_build_object('odcs', mesh._odcs_strip_defaults(m.descriptor -> 'odcs', p)));
+        patch := mesh._odcs_replace_patch(mesh._declared_descriptor(p), m.descriptor);
         PERFORM mesh._alter_data_product(caller, m.product, patch);
     EXCEPTION WHEN invalid_parameter_value THEN
         GET STACKED DIAGNOSTICS message = MESSAGE_TEXT, detail = PG_EXCEPTION_DETAIL,
@@ -967,7 +970,7 @@ BEGIN
             RAISE EXCEPTION '%', mesh._odcs_check_message(message, m.paths -> 'checks')
                 USING ERRCODE = state, HINT = coalesce(hint, 'docs/odcs.md describes how quality rules become checks.');
         END IF;
-        IF message LIKE 'invalid descriptor for data product %' THEN
+        IF message LIKE 'invalid descriptor for data product %' AND detail IS NOT NULL THEN
             RAISE EXCEPTION '%', replace(message, 'invalid descriptor', 'invalid contract')
                 USING ERRCODE = state,
                       DETAIL = (SELECT string_agg(mesh._odcs_contract_path(l, m.paths), E'\n' ORDER BY n)
