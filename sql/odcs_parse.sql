@@ -7,6 +7,8 @@
 SELECT mesh._odcs_parse('{"a": [1, 2.50, "x", true, null], "b": {"c": 1e3}}');
 SELECT mesh._odcs_parse(E'\n  [1, 2]');
 SELECT mesh._odcs_parse(E'a: [1, 2.50, x, true, null]\nb: {c: 1e3}');
+-- a byte order mark and CRLF line ends are fine
+SELECT mesh._odcs_parse(E'\uFEFF{"a": 1}') AS bom_json, mesh._odcs_parse(E'\uFEFFa: 1\r\nb: 2\r\n') AS bom_crlf_yaml;
 -- YAML 1.2 core schema: plain scalars are null, booleans, numbers or strings
 SELECT mesh._odcs_parse($$
 nulls: [~, null, Null, NULL, ]

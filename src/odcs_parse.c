@@ -31,12 +31,10 @@ PG_FUNCTION_INFO_V1(meshpg_odcs_parse);
 PG_FUNCTION_INFO_V1(meshpg_odcs_to_yaml);
 PG_FUNCTION_INFO_V1(meshpg_odcs_format_type);
 
-/* JSON when the first character that is not blank (or a BOM) opens an object or array */
+/* JSON when the first character that is not blank opens an object or array */
 static bool
 looks_like_json(const char *s)
 {
-	if ((unsigned char) s[0] == 0xEF && (unsigned char) s[1] == 0xBB && (unsigned char) s[2] == 0xBF)
-		s += 3;
 	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	return *s == '{' || *s == '[';
@@ -65,6 +63,9 @@ meshpg_odcs_parse(PG_FUNCTION_ARGS)
 	/* text input was verified in the server encoding; the readers need UTF-8 */
 	utf8 = (char *) pg_server_to_any(server_text, len, PG_UTF8);
 	pg_verifymbstr(utf8, strlen(utf8), false);
+	/* a byte order mark is not part of the document (editors on Windows write one) */
+	if ((unsigned char) utf8[0] == 0xEF && (unsigned char) utf8[1] == 0xBB && (unsigned char) utf8[2] == 0xBF)
+		utf8 += 3;
 
 	if (looks_like_json(utf8))
 	{
