@@ -244,7 +244,8 @@ schema:
       - {name: amount, required: true, unique: true, logicalType: integer}
       - {name: placed_at, physicalType: double, primaryKey: true}
       - {name: code, physicalType: "varchar(3)"}
-      - {name: customer_email, physicalType: "text", logicalType: string, required: true}
+      - {name: customer_email, physicalType: "text", logicalType: string, required: true,
+         logicalTypeOptions: {maxLength: 320}}
       - {name: discount, physicalType: numeric}
 $$);
 -- nothing was changed by the refused import

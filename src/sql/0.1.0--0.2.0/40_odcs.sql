@@ -831,6 +831,16 @@ BEGIN
                                            path, prop -> 'logicalType', prop ->> 'name', col ->> 'type',
                                            mesh._odcs_logical_type(col ->> 'type'));
         END IF;
+        -- a length limit the server keeps: varchar(n) or char(n) with n at most maxLength
+        IF jsonb_typeof(prop -> 'logicalTypeOptions' -> 'maxLength') = 'number'
+           AND (col ->> 'type' IN ('text', 'character varying')
+                OR (col ->> 'type' ~ '^character( varying)?\([0-9]+\)$'
+                    AND substring(col ->> 'type' FROM '\(([0-9]+)\)')::numeric
+                        > (prop -> 'logicalTypeOptions' ->> 'maxLength')::numeric)) THEN
+            problems := problems || format('%s.logicalTypeOptions.maxLength: declared %s, but column "%s" is "%s", which allows longer values (declare the source column varchar(%s) or shorter)',
+                                           path, prop -> 'logicalTypeOptions' -> 'maxLength', prop ->> 'name',
+                                           col ->> 'type', prop -> 'logicalTypeOptions' -> 'maxLength');
+        END IF;
         IF prop -> 'required' = 'true' AND (col -> 'nullable') = 'true' THEN
             problems := problems || format('%s.required: declared true, but column "%s" may be NULL (add NOT NULL to the source column or filter NULLs in the source query)',
                                            path, prop ->> 'name');
