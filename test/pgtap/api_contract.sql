@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(99);
+SELECT plan(103);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -56,7 +56,7 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'create_data_product', 'create_domain', 'describe',
+    ARRAY['alter_data_product', 'classify', 'create_data_product', 'create_domain', 'describe',
           'drop_data_product', 'drop_domain',
           'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
           'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
@@ -99,6 +99,22 @@ SELECT is((SELECT proargnames::text[] FROM pg_proc
             WHERE oid = to_regprocedure('mesh.describe(text)')),
           ARRAY['product'],
           'mesh.describe argument names');
+
+SELECT is((SELECT proargnames::text[] FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.classify(text, text, text)')),
+          ARRAY['product', 'column_name', 'tag'],
+          'mesh.classify argument names');
+SELECT is((SELECT l.lanname::text || ' ' || p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.oid = to_regprocedure('mesh.classify(text, text, text)')),
+          'c meshpg_api_dispatch',
+          'mesh.classify goes through the API dispatcher');
+SELECT columns_are('mesh', 'governed_columns',
+    ARRAY['relation', 'attnum', 'product_id', 'column_name', 'tag', 'inherited_from'],
+    'mesh.governed_columns has exactly the pinned columns');
+SELECT is((SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) FROM pg_attribute a
+            WHERE a.attrelid = 'mesh.governed_columns'::regclass AND a.attnum > 0 AND NOT a.attisdropped),
+          ARRAY['regclass', 'smallint', 'bigint', 'text', 'text', 'text'],
+          'mesh.governed_columns columns have the pinned types');
 
 -- 5. Result columns of the set-returning functions, by name and type.
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
@@ -185,7 +201,7 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'pseudonym_keys'],
+                                'governed_columns', 'pseudonym_keys'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
@@ -205,7 +221,8 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.pseudonym_keys'],
+          'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.governed_columns',
+          'mesh.pseudonym_keys'],
     'pg_extension.extconfig lists the catalog tables and the id sequence');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
