@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(103);
+SELECT plan(105);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -60,7 +60,7 @@ SELECT is(
           'drop_data_product', 'drop_domain',
           'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
           'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'rotate_pseudonym_key', 'search', 'set_status', 'status'],
+          'rotate_pseudonym_key', 'search', 'set_status', 'status', 'suggest_classifications'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
@@ -121,6 +121,12 @@ SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_fu
              FROM pg_proc WHERE oid = to_regprocedure('mesh.search(text)')),
           'query text -> TABLE(product text, domain text, name text, status text, purpose text, rank real)',
           'mesh.search(query) returns (product, domain, name, status, purpose, rank real)');
+SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
+             FROM pg_proc WHERE oid = to_regprocedure('mesh.suggest_classifications(text)')),
+          'product text -> TABLE(column_name text, tag text, confidence real, reason text)',
+          'mesh.suggest_classifications(product) returns (column_name, tag, confidence real, reason)');
+SELECT isnt_definer('mesh', 'suggest_classifications', ARRAY['text'],
+                    'mesh.suggest_classifications is not SECURITY DEFINER (it samples with the caller''s rights)');
 SELECT is((SELECT pg_get_function_arguments(oid) FROM pg_proc WHERE oid = to_regprocedure('mesh.status()')),
           'OUT component text, OUT active boolean, OUT detail text',
           'mesh.status() returns (component text, active boolean, detail text)');

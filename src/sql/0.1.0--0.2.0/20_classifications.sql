@@ -278,3 +278,135 @@ REVOKE ALL ON FUNCTION mesh._check_tag(text), mesh._governed_rows(bigint),
     mesh._governed_base_relations(bigint), mesh._reclassify(bigint),
     mesh._on_store_20_classifications(regrole, bigint, jsonb), mesh._governed_columns_deleted(),
     mesh._governed_columns_changed(), mesh._classify(regrole, text, text, text) FROM PUBLIC;
+
+-- Suggestions ---------------------------------------------------------------
+
+-- the kind of one value: 'email', 'iban', 'card', 'phone' or NULL (src/classify_detect.c)
+CREATE FUNCTION mesh._value_kind(value text) RETURNS text
+    LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+    AS 'MODULE_PATHNAME', 'meshpg_value_kind';
+
+-- tags suggested by a column name: (tag, confidence, the words that matched)
+CREATE FUNCTION mesh._name_hint(column_name text, OUT tag text, OUT confidence real, OUT reason text)
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    WITH n AS (SELECT '_' || lower(column_name) || '_' AS n)
+    SELECT h.tag, h.confidence, format('column name "%s" suggests %s', column_name, h.what)
+      FROM n, (VALUES
+        (1, 'pii.email', 0.7::real, '_(e_?)?mail(_?address)?_', 'an e-mail address'),
+        (2, 'pii.phone', 0.7::real, '_(phone|mobile|cell|tel|telephone|fax|msisdn)(_?(number|no|nr))?_', 'a phone number'),
+        (3, 'pii.birth_date', 0.8::real, '_(birth_?(date|day)?|date_of_birth|dob|birthday|born(_on)?)_', 'a date of birth'),
+        (4, 'financial.iban', 0.8::real, '_(iban|bank_?account(_?(number|no))?)_', 'a bank account (IBAN)'),
+        (5, 'financial.card', 0.7::real, '_(credit_?card|card_?(number|no|nr)|cc_?(number|no)|pan)_', 'a payment card number'),
+        (6, 'pii.national_id', 0.7::real, '_(ssn|social_security(_number)?|national_id|passport(_?(number|no))?|tax_?id)_', 'a national identifier'),
+        (7, 'pii.address', 0.5::real, '_(address|street|postcode|post_code|postal_code|zip|zip_code)_', 'a postal address'),
+        (8, 'pii.name', 0.6::real, '_((first|last|given|family|full|middle|sur|maiden)_?name|surname|forename)_', 'a person''s name'),
+        (9, 'pii.name', 0.3::real, '^_name_$', 'a name (possibly not a person''s)')
+      ) AS h(priority, tag, confidence, pattern, what)
+     WHERE n.n OPERATOR(pg_catalog.~) h.pattern
+     ORDER BY h.priority
+     LIMIT 1
+$$;
+
+-- mesh.suggest_classifications(product): proposed tags from column names and
+-- from a bounded sample of values.  Runs as the caller (not through the
+-- dispatcher): the sample is read with the caller's own rights, or not at all.
+CREATE FUNCTION mesh.suggest_classifications(product text)
+    RETURNS TABLE (column_name text, tag text, confidence real, reason text)
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p mesh.data_products := mesh._find_product(product);
+    sample_size constant integer := 1000;
+    stats jsonb := '{}'::jsonb;
+BEGIN
+    IF has_table_privilege(p.port, 'SELECT') THEN
+        BEGIN
+            -- one bounded read of the port; every value as text, keyed by column
+            EXECUTE format($q$
+                SELECT coalesce(jsonb_object_agg(k, s), '{}'::jsonb) FROM (
+                  SELECT e.key AS k, jsonb_build_object(
+                           'values', count(e.value),
+                           'email', count(*) FILTER (WHERE mesh._value_kind(e.value) = 'email'),
+                           'phone', count(*) FILTER (WHERE mesh._value_kind(e.value) = 'phone'),
+                           'card', count(*) FILTER (WHERE mesh._value_kind(e.value) = 'card'),
+                           'iban', count(*) FILTER (WHERE mesh._value_kind(e.value) = 'iban'),
+                           -- date columns only (CASE: the cast runs only on their values)
+                           'adult_age', count(*) FILTER (
+                               WHERE CASE WHEN e.key = ANY ($1)
+                                               AND e.value OPERATOR(pg_catalog.~) '^[0-9]{4}-[0-9]{2}-[0-9]{2}'
+                                          THEN left(e.value, 10)::date BETWEEN current_date - 110 * 365
+                                                                           AND current_date - 14 * 365
+                                     END),
+                           'distinct', count(DISTINCT e.value)) AS s
+                    FROM (SELECT * FROM %s LIMIT %s) AS r
+                   CROSS JOIN LATERAL jsonb_each_text(pg_catalog.to_jsonb(r)) AS e
+                   GROUP BY e.key) AS per_column$q$,
+                mesh._relation_name(p.port), sample_size)
+              INTO stats
+              USING ARRAY(SELECT c.name FROM mesh.data_product_columns c
+                           WHERE c.product_id = p.id
+                             AND c.type IN ('date', 'timestamp without time zone', 'timestamp with time zone'));
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE NOTICE 'suggestions for data product "%" are based on column names only', product
+                USING DETAIL = format('You may not read every column of %s.', mesh._relation_name(p.port));
+            stats := '{}'::jsonb;
+        END;
+    ELSE
+        RAISE NOTICE 'suggestions for data product "%" are based on column names only', product
+            USING DETAIL = format('You may not read %s, so no values were sampled.', mesh._relation_name(p.port)),
+                  HINT = 'Ask for access to the product to get suggestions from its values.';
+    END IF;
+
+    RETURN QUERY
+    WITH cols AS (
+        SELECT c.name, c.type, c.position, c.classification, stats -> c.name AS s
+          FROM mesh.data_product_columns c WHERE c.product_id = p.id
+    ), by_value AS (
+        -- most of the non-null sampled values agree on one kind
+        SELECT c.name, v.tag, v.share, v.what, (c.s ->> 'values')::int AS n
+          FROM cols c
+         CROSS JOIN LATERAL (VALUES
+               ('pii.email', 'e-mail addresses', (c.s ->> 'email')::real),
+               ('pii.phone', 'phone numbers', (c.s ->> 'phone')::real),
+               ('financial.card', 'card numbers passing the Luhn check', (c.s ->> 'card')::real),
+               ('financial.iban', 'IBANs passing the mod-97 check', (c.s ->> 'iban')::real),
+               ('pii.birth_date', 'dates 14 to 110 years ago',
+                CASE WHEN c.type IN ('date', 'timestamp without time zone', 'timestamp with time zone')
+                          AND (c.s ->> 'distinct')::int > 1
+                     THEN (c.s ->> 'adult_age')::real END)
+           ) AS x(tag, what, hits)
+         CROSS JOIN LATERAL (SELECT x.tag, x.hits / nullif((c.s ->> 'values')::real, 0) AS share, x.what) AS v
+         WHERE v.share >= 0.8
+    ), by_name AS (
+        SELECT c.name, h.tag, h.confidence, h.reason
+          FROM cols c CROSS JOIN LATERAL mesh._name_hint(c.name) AS h
+         WHERE h.tag IS NOT NULL
+    ), combined AS (
+        SELECT coalesce(v.name, n.name) AS name, coalesce(v.tag, n.tag) AS tag,
+               CASE
+                   WHEN v.tag IS NOT NULL AND n.tag IS NOT NULL THEN least(0.99, greatest(n.confidence, v.share * 0.9) + 0.1)
+                   -- a date column of adult ages is weak evidence on its own
+                   WHEN v.tag = 'pii.birth_date' THEN 0.4 * v.share
+                   WHEN v.tag IS NOT NULL THEN 0.9 * v.share
+                   ELSE n.confidence
+               END::real AS confidence,
+               concat_ws('; ', n.reason,
+                         CASE WHEN v.tag IS NOT NULL
+                              THEN format('%s%% of %s sampled values are %s', round(v.share * 100), v.n, v.what) END)
+                 AS reason
+          FROM by_value v FULL JOIN by_name n ON n.name = v.name AND n.tag = v.tag
+    )
+    SELECT cb.name, cb.tag, round(cb.confidence::numeric, 2)::real, cb.reason
+      FROM combined cb JOIN cols c ON c.name = cb.name
+     WHERE c.classification IS DISTINCT FROM cb.tag
+     ORDER BY c.position, cb.confidence DESC, cb.tag;
+END
+$$;
+COMMENT ON FUNCTION mesh.suggest_classifications(text) IS
+    'proposed classifications from column names and a sample of at most 1000 values, read with your own rights';
+-- read-only helpers that suggest_classifications calls as the reader
+REVOKE ALL ON FUNCTION mesh._name_hint(text), mesh._value_kind(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION mesh._name_hint(text), mesh._value_kind(text) TO PUBLIC;
