@@ -34,4 +34,6 @@ _PG_init(void)
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
 	MarkGUCPrefixReserved("meshpg");
+
+	meshpg_access_init();
 }

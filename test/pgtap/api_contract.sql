@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(105);
+SELECT plan(116);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -56,11 +56,12 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'classify', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain',
+    ARRAY['alter_data_product', 'approve_access', 'classify', 'create_data_product', 'create_domain',
+          'deny_access', 'describe', 'drop_data_product', 'drop_domain',
           'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
           'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'rotate_pseudonym_key', 'search', 'set_status', 'status', 'suggest_classifications'],
+          'request_access', 'revoke_access', 'rotate_pseudonym_key', 'search', 'set_internal_consumer_role',
+          'set_status', 'status', 'suggest_classifications'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
@@ -115,6 +116,35 @@ SELECT is((SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attn
             WHERE a.attrelid = 'mesh.governed_columns'::regclass AND a.attnum > 0 AND NOT a.attisdropped),
           ARRAY['regclass', 'smallint', 'bigint', 'text', 'text', 'text'],
           'mesh.governed_columns columns have the pinned types');
+
+-- govcat: access requests
+SELECT is((SELECT proargnames::text[] FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.request_access(text, text, timestamptz)')),
+          ARRAY['product', 'purpose', 'until'], 'mesh.request_access argument names');
+SELECT is((SELECT pg_get_expr(proargdefaults, 0) FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.request_access(text, text, timestamptz)')),
+          'NULL::timestamp with time zone', 'mesh.request_access: until defaults to NULL');
+SELECT function_returns('mesh', 'request_access', ARRAY['text', 'text', 'timestamp with time zone'], 'bigint',
+                        'mesh.request_access returns the request id');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.approve_access(bigint)')),
+          ARRAY['request_id'], 'mesh.approve_access argument names');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.deny_access(bigint, text)')),
+          ARRAY['request_id', 'reason'], 'mesh.deny_access argument names');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.revoke_access(text, regrole)')),
+          ARRAY['product', 'role'], 'mesh.revoke_access argument names');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'mesh'::regnamespace
+              AND p.proname IN ('request_access', 'approve_access', 'deny_access', 'revoke_access', 'classify')
+              AND p.prosrc = 'meshpg_api_dispatch'),
+          ARRAY['approve_access', 'classify', 'deny_access', 'request_access', 'revoke_access'],
+          'the access and classification API goes through the dispatcher');
+SELECT columns_are('mesh', 'access_requests',
+    ARRAY['id', 'product_id', 'role', 'purpose', 'until', 'status', 'requested_at', 'decided_at', 'decided_by',
+          'reason', 'first_approved_by', 'first_approved_at'],
+    'mesh.access_requests has the pinned columns (and the first approval of confidential requests)');
+SELECT has_function('mesh', '_expire_access', ARRAY[]::name[], 'mesh._expire_access() exists (the scheduler calls it)');
+SELECT function_returns('mesh', '_expire_access', ARRAY[]::name[], 'integer', 'mesh._expire_access returns integer');
+SELECT columns_are('mesh', 'settings', ARRAY['key', 'value'], 'mesh.settings is (key, value)');
 
 -- 5. Result columns of the set-returning functions, by name and type.
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
@@ -207,7 +237,8 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'governed_columns', 'pseudonym_keys'],
+                                'governed_columns', 'pseudonym_keys', 'settings', 'access_requests',
+                                'access_grants'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
@@ -228,7 +259,8 @@ SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
           'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.governed_columns',
-          'mesh.pseudonym_keys'],
+          'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq', 'mesh.access_requests',
+          'mesh.access_grants'],
     'pg_extension.extconfig lists the catalog tables and the id sequence');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
@@ -250,7 +282,7 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
-              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries'],
+              ARRAY['catalog', 'api', 'output ports', 'search', 'access expiry', 'shared_preload_libraries'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),
           NULL,
