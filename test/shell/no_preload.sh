@@ -56,7 +56,8 @@ case "$create_output" in
 esac
 
 check "mesh.status() reports the preload as inactive" \
-	"shared_preload_libraries|f" \
+	"access expiry|f
+shared_preload_libraries|f" \
 	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active")"
 check "mesh.status() keeps the catalog and API active" \
 	"4" \

@@ -224,6 +224,19 @@ COMMENT ON FUNCTION mesh.set_internal_consumer_role(regrole) IS
     'name the role that internal data products are granted to (NULL: none); superusers only';
 REVOKE ALL ON FUNCTION mesh.set_internal_consumer_role(regrole) FROM PUBLIC;
 
+-- a and b are one person for the purpose of approvals: the same role, or one
+-- can act as the other.  Superusers can act as anyone, so for them only the
+-- same role counts (they never request: they own every product).
+CREATE FUNCTION mesh._same_party(a regrole, b regrole) RETURNS boolean
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    SELECT a = b
+        OR (NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = a), false)
+            AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.oid = b), false)
+            AND (pg_has_role(a, b, 'MEMBER') OR pg_has_role(b, a, 'MEMBER')))
+$$;
+
 -- the request with its product, locked, once the caller may decide on it
 CREATE FUNCTION mesh._request_for_decision(caller regrole, request_id bigint, action text,
                                            OUT r mesh.access_requests, OUT p mesh.data_products)
@@ -251,7 +264,7 @@ BEGIN
                   HINT = 'Ask the product owner.';
     END IF;
     -- the requester, or anyone who can act as the requester (or the other way round), never decides
-    IF pg_has_role(caller, r.role, 'MEMBER') OR pg_has_role(r.role, caller, 'MEMBER') THEN
+    IF mesh._same_party(caller, r.role) THEN
         RAISE EXCEPTION 'cannot % your own access request %', action, request_id
             USING ERRCODE = 'insufficient_privilege',
                   DETAIL = format('The request was made by %s, and %s can act as that role or the other way round.',
@@ -352,8 +365,7 @@ BEGIN
                 USING DETAIL = format('Data product "%s.%s" is confidential.', (d.p).domain, (d.p).name),
                       HINT = 'Another member of the product owner or domain owner must approve it too.';
             RETURN;
-        ELSIF pg_has_role(caller, (d.r).first_approved_by, 'MEMBER')
-              OR pg_has_role((d.r).first_approved_by, caller, 'MEMBER') THEN
+        ELSIF mesh._same_party(caller, (d.r).first_approved_by) THEN
             RAISE EXCEPTION 'access request % needs a second approver', request_id
                 USING ERRCODE = 'insufficient_privilege',
                       DETAIL = format('Data product "%s.%s" is confidential, and %s approved the request already.',
@@ -473,7 +485,7 @@ BEGIN
 END
 $$;
 
-REVOKE ALL ON FUNCTION mesh._access_grants_changed(), mesh._internal_consumer_role(),
+REVOKE ALL ON FUNCTION mesh._access_grants_changed(), mesh._internal_consumer_role(), mesh._same_party(regrole, regrole),
     mesh._grant_select(regclass, regrole, boolean), mesh._apply_access_level(bigint),
     mesh._end_request_grant(bigint, text, regrole, text), mesh._on_store_22_access(regrole, bigint, jsonb),
     mesh._request_for_decision(regrole, bigint, text), mesh._request_access(regrole, text, text, timestamptz),
