@@ -440,19 +440,29 @@ numeric_is_special(Numeric n)
 
 /*
  * mesh.mask_bucket(numeric, width): the lower bound of the value's bucket,
- * floor(value / width) * width.  NaN and infinities are returned as they are.
+ * floor(value / width) * width, computed exactly: trunc(value / width) * width,
+ * one width lower for a negative value that is not on a bound.  NaN and
+ * infinities are returned as they are.  Zero is cached per call site.
  */
 Datum
 meshpg_mask_bucket(PG_FUNCTION_ARGS)
 {
 	Numeric		value = PG_GETARG_NUMERIC(0);
 	Numeric		width = PG_GETARG_NUMERIC(1);
-	Datum		quotient;
-	Datum		remainder;
-	Datum		zero = NumericGetDatum(int64_to_numeric(0));
+	Datum	   *zero = (Datum *) fcinfo->flinfo->fn_extra;
+	Datum		bound;
 
+	if (zero == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		zero = palloc(sizeof(Datum));
+		*zero = NumericGetDatum(int64_to_numeric(0));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = zero;
+	}
 	if (numeric_is_special(width) ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(width), zero)) <= 0)
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(width), *zero)) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bucket width of mesh.mask_bucket must be a positive number"),
@@ -460,13 +470,14 @@ meshpg_mask_bucket(PG_FUNCTION_ARGS)
 	if (numeric_is_special(value))
 		PG_RETURN_NUMERIC(value);
 
-	/* trunc(value / width), one less for a negative value not on a bound */
-	quotient = DirectFunctionCall2(numeric_div_trunc, NumericGetDatum(value), NumericGetDatum(width));
-	remainder = DirectFunctionCall2(numeric_mod, NumericGetDatum(value), NumericGetDatum(width));
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, remainder, zero)) < 0)
-		quotient = DirectFunctionCall2(numeric_sub, quotient,
-									   NumericGetDatum(int64_to_numeric(1)));
-	return DirectFunctionCall2(numeric_mul, quotient, NumericGetDatum(width));
+	bound = DirectFunctionCall2(numeric_mul,
+								DirectFunctionCall2(numeric_div_trunc, NumericGetDatum(value),
+													NumericGetDatum(width)),
+								NumericGetDatum(width));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(value), *zero)) < 0 &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, bound, NumericGetDatum(value))) != 0)
+		bound = DirectFunctionCall2(numeric_sub, bound, NumericGetDatum(width));
+	return bound;
 }
 
 /*
