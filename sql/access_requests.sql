@@ -210,6 +210,17 @@ SELECT pg_temp.can_read('govcat_acc_analyst') AS after_two_approvals;
 SELECT n, role, status, decided_by, first_approved_by FROM govcat_acc_log WHERE n = 5;
 SELECT mesh.set_internal_consumer_role(NULL);
 
+-- roles dropped after their requests: the record stays readable, expiry still works
+DROP ROLE govcat_acc_stranger;
+DROP OWNED BY govcat_acc_analyst;
+DROP ROLE govcat_acc_analyst;
+SET ROLE govcat_acc_team_member;
+SELECT count(*) AS visible_to_team_member FROM mesh.access_requests;
+RESET ROLE;
+UPDATE mesh.access_grants SET until = now() - interval '1 second' WHERE request_id = :confidential_request;
+UPDATE mesh.access_requests SET until = now() - interval '1 second' WHERE id = :confidential_request;
+SELECT mesh._expire_access() AS expired_for_dropped_role;
+
 -- dropping the product removes its requests and grants
 SELECT mesh.drop_data_product('govacc.salaries');
 SELECT count(*) AS requests_left FROM mesh.access_requests
@@ -217,5 +228,5 @@ SELECT count(*) AS requests_left FROM mesh.access_requests
 DROP VIEW govcat_acc_log;
 DROP TABLE govacc.salaries_raw;
 SELECT mesh.drop_domain('govacc');
-DROP ROLE govcat_acc_owner, govcat_acc_steward, govcat_acc_steward2, govcat_acc_analyst, govcat_acc_team,
-          govcat_acc_team_member, govcat_acc_stranger, govcat_acc_consumers, govcat_acc_employee;
+DROP ROLE govcat_acc_owner, govcat_acc_steward, govcat_acc_steward2, govcat_acc_team,
+          govcat_acc_team_member, govcat_acc_consumers, govcat_acc_employee;

@@ -132,18 +132,39 @@ meshpg_mask_partial(PG_FUNCTION_ARGS)
 	refuse_negative(keep_first, "keep_first");
 	refuse_negative(keep_last, "keep_last");
 
-	nchars = pg_mbstrlen_with_len(s, len);
-	if ((int64) keep_first + keep_last >= nchars)
-		keep_first = keep_last = 0;
-
-	/* byte offset of the end of the kept head */
-	for (int i = 0; i < keep_first; i++)
-		head_bytes += pg_mblen(s + head_bytes);
-	/* byte offset of the start of the kept tail */
-	tail_start = head_bytes;
-	for (int i = 0; i < nchars - keep_first - keep_last; i++)
-		tail_start += pg_mblen(s + tail_start);
-	masked = nchars - keep_first - keep_last;
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		/* UTF-8: a character starts at every byte that is not 10xxxxxx */
+		nchars = 0;
+		for (int i = 0; i < len; i++)
+			nchars += ((unsigned char) s[i] & 0xC0) != 0x80;
+		if ((int64) keep_first + keep_last >= nchars)
+			keep_first = keep_last = 0;
+		masked = nchars - keep_first - keep_last;
+		/* end of the kept head: the start of character keep_first */
+		for (int seen = 0; head_bytes < len; head_bytes++)
+			if (((unsigned char) s[head_bytes] & 0xC0) != 0x80 && seen++ == keep_first)
+				break;
+		/* start of the kept tail: the start of character nchars - keep_last */
+		tail_start = len;
+		for (int seen = 0; keep_last > 0 && tail_start > 0;)
+			if (((unsigned char) s[--tail_start] & 0xC0) != 0x80 && ++seen == keep_last)
+				break;
+	}
+	else
+	{
+		nchars = pg_mbstrlen_with_len(s, len);
+		if ((int64) keep_first + keep_last >= nchars)
+			keep_first = keep_last = 0;
+		/* byte offset of the end of the kept head */
+		for (int i = 0; i < keep_first; i++)
+			head_bytes += pg_mblen(s + head_bytes);
+		/* byte offset of the start of the kept tail */
+		tail_start = head_bytes;
+		for (int i = 0; i < nchars - keep_first - keep_last; i++)
+			tail_start += pg_mblen(s + tail_start);
+		masked = nchars - keep_first - keep_last;
+	}
 
 	result = (text *) palloc(VARHDRSZ + head_bytes + masked + (len - tail_start));
 	SET_VARSIZE(result, VARHDRSZ + head_bytes + masked + (len - tail_start));

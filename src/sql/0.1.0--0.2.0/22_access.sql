@@ -51,7 +51,8 @@ GRANT SELECT ON mesh.access_requests TO PUBLIC;
 -- the requester and the product's owners see a request; nobody else does
 ALTER TABLE mesh.access_requests ENABLE ROW LEVEL SECURITY;
 CREATE POLICY access_requests_visible ON mesh.access_requests FOR SELECT TO PUBLIC
-    USING (pg_catalog.pg_has_role(CURRENT_USER, role, 'MEMBER')
+    USING (CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid = role)  -- a dropped requester
+                THEN pg_catalog.pg_has_role(CURRENT_USER, role, 'MEMBER') ELSE false END
            OR EXISTS (SELECT FROM mesh.data_products p JOIN mesh.domains d ON d.name = p.domain
                        WHERE p.id = product_id
                          AND (pg_catalog.pg_has_role(CURRENT_USER, p.owner, 'MEMBER')
@@ -102,6 +103,10 @@ CREATE FUNCTION mesh._grant_select(port regclass, grantee regrole, revoke boolea
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    -- a role dropped since (after DROP OWNED BY) has no grant left to revoke
+    IF revoke AND grantee IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid = grantee) THEN
+        RETURN;
+    END IF;
     EXECUTE format(CASE WHEN revoke THEN 'REVOKE SELECT ON %s FROM %s' ELSE 'GRANT SELECT ON %s TO %s' END,
                    mesh._relation_name(port),
                    CASE WHEN grantee IS NULL THEN 'PUBLIC' ELSE quote_ident(mesh._role_name(grantee)) END);
