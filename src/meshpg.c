@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 
 #include "meshpg/meshpg.h"
+#include "meshpg/version_guard.h"
 
 PG_MODULE_MAGIC;
 
@@ -32,6 +33,8 @@ _PG_init(void)
 		return;
 
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
+
+	meshpg_version_guard_init();
 
 	MarkGUCPrefixReserved("meshpg");
 

@@ -56,11 +56,13 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'approve_access', 'classify', 'create_data_product', 'create_domain',
-          'deny_access', 'describe', 'drop_data_product', 'drop_domain',
+    ARRAY['alter_data_product', 'apply', 'approve_access', 'classify', 'create_data_product', 'create_domain',
+          'create_policy', 'deny_access', 'deprecate_version', 'describe', 'diff', 'diff_json',
+          'drop_data_product', 'drop_domain', 'drop_policy',
           'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
           'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'request_access', 'revoke_access', 'rotate_pseudonym_key', 'search', 'set_internal_consumer_role',
+          'plan', 'policy_report', 'publish_version', 'request_access', 'retire_version', 'revoke_access',
+          'rotate_pseudonym_key', 'search', 'set_internal_consumer_role',
           'set_status', 'status', 'suggest_classifications'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
@@ -237,9 +239,10 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
+                                'product_versions', 'changelog', 'breaking_changes', 'global_policies',
                                 'governed_columns', 'pseudonym_keys', 'settings', 'access_requests',
                                 'access_grants'],
-                  'schema mesh has exactly the catalog tables');
+                  'schema mesh has exactly the catalog tables (0.1.0, versions, govcat)');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
 SELECT col_is_pk('mesh', 'data_product_columns', ARRAY['product_id', 'name'],
@@ -258,10 +261,12 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.governed_columns',
-          'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq', 'mesh.access_requests',
-          'mesh.access_grants'],
-    'pg_extension.extconfig lists the catalog tables and the id sequence');
+          'mesh.data_product_columns', 'mesh.data_product_sources',
+          'mesh.product_versions', 'mesh.changelog', 'mesh.changelog_id_seq',
+          'mesh.breaking_changes', 'mesh.breaking_changes_id_seq', 'mesh.global_policies',
+          'mesh.governed_columns', 'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq',
+          'mesh.access_requests', 'mesh.access_grants'],
+    'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),
