@@ -94,3 +94,4 @@ RESET ROLE;
 SELECT mesh.drop_domain('discovery_crm');
 SELECT mesh.drop_domain('discovery_other');
 DROP SCHEMA discovery_src CASCADE;
+DROP ROLE discovery_team, discovery_other_team, discovery_consumer;

@@ -63,3 +63,4 @@ SELECT mesh.drop_term('Event | thing');
 RESET ROLE;
 SELECT mesh.drop_domain('discovery_md');
 DROP SCHEMA discovery_md_src CASCADE;
+DROP ROLE discovery_md_team, discovery_md_reader;

@@ -61,3 +61,4 @@ SELECT count(*) AS reviews_left FROM mesh.reviews r
  WHERE NOT EXISTS (SELECT FROM mesh.data_products p WHERE p.id = r.product_id);
 SELECT mesh.drop_domain('discovery_rev');
 DROP SCHEMA discovery_rev_src CASCADE;
+DROP ROLE discovery_rev_team, discovery_rev_reader1, discovery_rev_reader2, discovery_rev_stranger;

@@ -89,3 +89,6 @@ SET ROLE lineage_nosy;
 SELECT count(*) > 0 AS visible_again FROM mesh.column_lineage('mesh.products');
 RESET ROLE;
 DROP ROLE lineage_nosy;
+
+-- cleanup
+DROP SCHEMA lineage_raw CASCADE;

@@ -131,3 +131,16 @@ SET ROLE lineage_fin_team;
 DROP VIEW lineage_finance.revenue_report;
 RESET ROLE;
 SELECT count(*) AS downstream_after_drop FROM mesh.lineage('lineage_finance.revenue', 'downstream');
+
+-- the whole mesh (NULL product) for the rendered picture in docs/
+SELECT mesh.lineage_dot(NULL) ~ 'label="lineage of the data mesh"' AS whole_mesh,
+       mesh.lineage_dot(NULL) ~ '"lineage_sales.orders_by_region" -> "lineage_finance.revenue"' AS has_cross_domain_edge;
+SELECT mesh.lineage_mermaid(NULL, 'upstream', 0);
+
+-- cleanup
+SELECT mesh.drop_data_product('lineage_finance.revenue');
+SELECT mesh.drop_data_product('lineage_sales.orders_by_region');
+SELECT mesh.drop_domain('lineage_finance');
+SELECT mesh.drop_domain('lineage_sales');
+DROP SCHEMA lineage_ops CASCADE;
+DROP ROLE lineage_sales_team, lineage_fin_team, lineage_reader, lineage_outsider;

@@ -444,34 +444,46 @@ CREATE FUNCTION mesh._mermaid_quote(value text) RETURNS text
                '`', '#96;'), E'\r', ''), E'\n', '<br/>'), '|', '#124;') || '"'
 $$;
 
--- nodes and edges of the graph around a product, for the renderers
+-- nodes and edges of the graph around a product (NULL: around every product
+-- of the mesh), for the renderers
 CREATE FUNCTION mesh._lineage_graph(product text, direction text, depth integer,
                                     OUT nodes jsonb, OUT edges jsonb)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    WITH e AS (
-        SELECT DISTINCT l.source, l.source_kind, l.source_product, l.target, l.target_kind, l.target_product,
-               l.columns
-          FROM mesh.lineage(product, direction, depth) l
+BEGIN
+    PERFORM mesh._check_lineage_args(direction, depth);
+    IF product IS NOT NULL THEN
+        PERFORM mesh._find_product(product);
+    END IF;
+    WITH prods AS (
+        SELECT p.domain || '.' || p.name AS name, p.port
+          FROM mesh.data_products p
+         WHERE _lineage_graph.product IS NULL OR p.domain || '.' || p.name = _lineage_graph.product
+    ), e AS (
+        SELECT DISTINCT l.source, l.source_kind, l.source_product, l.target, l.target_kind, l.target_product
+          FROM prods CROSS JOIN LATERAL mesh.lineage(prods.name, direction, depth) l
     ), n AS (
-        SELECT mesh._relation_name(p.port) AS node, 'port' AS kind, product AS product, true AS focus
-          FROM mesh._find_product(product) p
+        SELECT mesh._relation_name(prods.port) AS node, 'port' AS kind, prods.name AS node_product,
+               _lineage_graph.product IS NOT NULL AS focus
+          FROM prods
         UNION
-        SELECT source, source_kind, source_product, false FROM e
+        SELECT e.source, e.source_kind, e.source_product, false FROM e
         UNION
-        SELECT target, target_kind, target_product, false FROM e
+        SELECT e.target, e.target_kind, e.target_product, false FROM e
     ), nd AS (
-        SELECT DISTINCT ON (node) node, kind, product, focus FROM n ORDER BY node, focus DESC
+        SELECT DISTINCT ON (n.node) n.node, n.kind, n.node_product, n.focus FROM n ORDER BY n.node, n.focus DESC
     )
-    SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', 'n' || row_number, 'name', node, 'kind', kind,
-                                                         'product', product, 'focus', focus) ORDER BY row_number),
-                            '[]'::jsonb)
-              FROM (SELECT nd.*, row_number() OVER (ORDER BY node) FROM nd) x),
-           (SELECT coalesce(jsonb_agg(jsonb_build_object('source', source, 'target', target,
-                                                         'source_kind', source_kind, 'columns', columns)
-                                      ORDER BY source, target), '[]'::jsonb)
-              FROM (SELECT DISTINCT ON (source, target) * FROM e ORDER BY source, target) y)
+    SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('id', 'n' || x.row_number, 'name', x.node, 'kind', x.kind,
+                                                         'product', x.node_product, 'focus', x.focus)
+                                      ORDER BY x.row_number), '[]'::jsonb)
+              FROM (SELECT nd.*, row_number() OVER (ORDER BY nd.node) FROM nd) x),
+           (SELECT coalesce(jsonb_agg(jsonb_build_object('source', y.source, 'target', y.target,
+                                                         'source_kind', y.source_kind)
+                                      ORDER BY y.source, y.target), '[]'::jsonb)
+              FROM (SELECT DISTINCT ON (e.source, e.target) e.* FROM e ORDER BY e.source, e.target) y)
+      INTO nodes, edges;
+END
 $$;
 
 CREATE FUNCTION mesh.lineage_dot(product text, direction text DEFAULT 'both', depth integer DEFAULT 5)
@@ -484,7 +496,8 @@ DECLARE
     out text;
 BEGIN
     out := 'digraph lineage {' || E'\n'
-        || '  graph [rankdir=LR, fontname="Helvetica", label=' || mesh._dot_quote('lineage of ' || product) || '];' || E'\n'
+        || '  graph [rankdir=LR, fontname="Helvetica", label='
+        || mesh._dot_quote(coalesce('lineage of ' || product, 'lineage of the data mesh')) || '];' || E'\n'
         || '  node [fontname="Helvetica", fontsize=10];' || E'\n'
         || '  edge [color="#555555"];' || E'\n';
     out := out || coalesce((
@@ -511,7 +524,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mesh.lineage_dot(text, text, integer) IS
-    'the lineage graph around a data product in Graphviz DOT (render with dot -Tsvg)';
+    'the lineage graph around a data product (NULL: the whole mesh) in Graphviz DOT (render with dot -Tsvg)';
 
 CREATE FUNCTION mesh.lineage_mermaid(product text, direction text DEFAULT 'both', depth integer DEFAULT 5)
     RETURNS text
@@ -544,7 +557,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION mesh.lineage_mermaid(text, text, integer) IS
-    'the lineage graph around a data product as a Mermaid flowchart';
+    'the lineage graph around a data product (NULL: the whole mesh) as a Mermaid flowchart';
 
 -- OpenLineage: datasets are named db.schema.table in namespace postgres://host:port
 CREATE FUNCTION mesh._openlineage_namespace() RETURNS text
