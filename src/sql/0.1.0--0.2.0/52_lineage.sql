@@ -111,17 +111,24 @@ EXCEPTION WHEN invalid_parameter_value THEN
 END
 $$;
 
--- every relation upstream of rel (views cannot form cycles; UNION stops anyway)
+-- every relation upstream of rel; each relation is expanded once, so even a
+-- cycle (impossible for views) ends
 CREATE FUNCTION mesh._upstream_relations(rel regclass) RETURNS SETOF regclass
-    LANGUAGE sql STABLE STRICT
+    LANGUAGE plpgsql STABLE STRICT
     SET search_path = pg_catalog, pg_temp
     AS $$
-    WITH RECURSIVE up(rel) AS (
-        SELECT s FROM mesh._source_relations(rel) s
-        UNION
-        SELECT s FROM up CROSS JOIN LATERAL mesh._source_relations(up.rel) s
-    )
-    SELECT rel FROM up
+DECLARE
+    seen oid[] := '{}';
+    frontier oid[] := ARRAY[rel::oid];
+BEGIN
+    WHILE cardinality(frontier) > 0 LOOP
+        SELECT coalesce(array_agg(DISTINCT s::oid), '{}') INTO frontier
+          FROM unnest(frontier) AS f(r) CROSS JOIN LATERAL mesh._source_relations(f.r::regclass) AS s
+         WHERE NOT s::oid = ANY (seen);
+        seen := seen || frontier;
+    END LOOP;
+    RETURN QUERY SELECT x::regclass FROM unnest(seen) AS x;
+END
 $$;
 
 -- public: the column lineage of one view or materialized view, with names
