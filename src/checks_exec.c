@@ -22,7 +22,9 @@
  * Errors are not caught here: the caller (a PL/pgSQL block with an
  * EXCEPTION clause, i.e. a subtransaction) records them as the status
  * 'error' of one check and goes on with the others.  A timeout is reported
- * as its own error with ERRCODE_QUERY_CANCELED.
+ * as its own error with ERRCODE_PROGRAM_LIMIT_EXCEEDED, not as a cancel:
+ * PL/pgSQL's WHEN OTHERS rightly does not catch cancels, and a real cancel
+ * (the user's, or statement_timeout) must still stop the whole run.
  *
  *-------------------------------------------------------------------------
  */
@@ -126,14 +128,36 @@ check_select_is_read_only(SelectStmt *select, const char *what)
 		check_select_is_read_only(select->rarg, what);
 }
 
+/* point syntax errors at the check's SQL, not at the statement around it */
+static void
+check_sql_error_callback(void *arg)
+{
+	const char *query = (const char *) arg;
+	int			position = geterrposition();
+
+	if (position > 0)
+	{
+		errposition(0);
+		internalerrposition(position);
+		internalerrquery(query);
+	}
+	errcontext("custom SQL of a check");
+}
+
 /* the query must parse as exactly one read-only SELECT */
 static void
 require_one_select(const char *query, const char *what)
 {
 	List	   *statements;
 	RawStmt    *raw;
+	ErrorContextCallback errcallback;
 
+	errcallback.callback = check_sql_error_callback;
+	errcallback.arg = (void *) query;
+	errcallback.previous = error_context_stack;
+	error_context_stack = &errcallback;
 	statements = raw_parser(query, RAW_PARSE_DEFAULT);
+	error_context_stack = errcallback.previous;
 	if (statements == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -376,7 +400,7 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 		check_timed_out = false;
 		FlushErrorState();
 		ereport(ERROR,
-				(errcode(ERRCODE_QUERY_CANCELED),
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("check query timed out after %d ms", timeout_ms),
 				 errhint("Make the check cheaper, or ask a superuser to raise meshpg.check_statement_timeout.")));
 	}

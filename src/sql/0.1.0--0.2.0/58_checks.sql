@@ -136,7 +136,7 @@ CREATE FUNCTION mesh._check_kind_keys(kind text) RETURNS text[]
         WHEN 'volume_anomaly' THEN ARRAY['k', 'min_history', 'window']
         WHEN 'distribution' THEN ARRAY['column', 'method', 'bins', 'fail_above', 'warn_above']
         WHEN 'custom_metric' THEN ARRAY['sql', 'operator', 'value', 'min', 'max']
-        WHEN 'failed_rows' THEN ARRAY['sql', 'fail_above', 'warn_above']
+        WHEN 'failed_rows' THEN ARRAY['sql', 'fail_above', 'warn_above', 'unit']
     END
 $$;
 
@@ -232,7 +232,7 @@ DECLARE
     v numeric := mesh._check_number(def, 'value', path);
 BEGIN
     IF op IS NULL OR op NOT IN ('<', '<=', '=', '<>', '>=', '>', 'between') THEN
-        PERFORM mesh._check_invalid(path || '.operator', format('unknown operator %s', coalesce(def ->> 'operator', 'null')),
+        PERFORM mesh._check_invalid(path || '.operator', format('unknown operator %s', coalesce(def -> 'operator', 'null')),
                                     'Use one of <, <=, =, <>, >=, > or between.');
     END IF;
     IF op = 'between' THEN
@@ -387,7 +387,7 @@ BEGIN
             BEGIN
                 PERFORM '' ~ (chk ->> 'regex');
             EXCEPTION WHEN invalid_regular_expression THEN
-                PERFORM mesh._check_invalid(path || '.regex', 'invalid regular expression: ' || SQLERRM,
+                PERFORM mesh._check_invalid(path || '.regex', SQLERRM,
                                             'Write a POSIX regular expression (PostgreSQL''s ~ operator).');
             END;
             norm := norm || jsonb_build_object('regex', chk ->> 'regex');
@@ -528,7 +528,7 @@ BEGIN
             PERFORM mesh._check_invalid(path || '.sql', 'is required and must be a string',
                                         'Write one SELECT query.');
         END IF;
-        PERFORM mesh._check_sql_is_select(chk ->> 'sql', path || '.sql');
+        PERFORM mesh._check_sql_is_select(chk ->> 'sql', format('invalid check: %s.sql: custom SQL', path));
         norm := norm || jsonb_build_object('sql', chk ->> 'sql');
         IF kind = 'custom_metric' THEN
             norm := norm || mesh._check_comparison(chk, path, NULL, NULL);
@@ -949,7 +949,9 @@ DECLARE
     drift text[];
     psi numeric;
     subject text := CASE WHEN d ? 'column' THEN format(' in %I', d ->> 'column')
-                         WHEN d ? 'columns' AND c.kind = 'duplicate'
+                         WHEN c.kind = 'duplicate' AND jsonb_array_length(d -> 'columns') = 1
+                         THEN format(' in %I', d -> 'columns' ->> 0)
+                         WHEN c.kind = 'duplicate'
                          THEN format(' in (%s)', (SELECT string_agg(format('%I', e), ', ') FROM jsonb_array_elements_text(d -> 'columns') e))
                          ELSE '' END;
 BEGIN
@@ -1110,7 +1112,7 @@ BEGIN
         actual := mesh._check_distribution(c, p, expected);
         threshold := jsonb_strip_nulls(jsonb_build_object('fail_above', (d ->> 'fail_above')::numeric,
                                                           'warn_above', (d ->> 'warn_above')::numeric));
-        IF expected IS NULL THEN
+        IF expected IS NULL OR expected -> 'counts' = '{}' THEN
             state := state || jsonb_build_object('profile', actual);
             status := 'pass';
             observed := jsonb_build_object('categories', (SELECT count(*) FROM jsonb_object_keys(actual -> 'counts')));
@@ -1275,7 +1277,7 @@ CREATE FUNCTION mesh._profile_product(caller regrole, product text) RETURNS inte
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    p mesh.data_products := mesh._product_for_checks(caller, product, 'profile');
+    p mesh.data_products := mesh._product_for_checks(caller, product, 'profile the checks');
     c mesh.checks;
     n integer := 0;
 BEGIN
@@ -1363,7 +1365,7 @@ BEGIN
     FOR f IN SELECT p.oid::regprocedure
                FROM pg_catalog.pg_proc p
               WHERE p.pronamespace = 'mesh'::regnamespace
-                AND (p.proname OPERATOR(pg_catalog.~~) '\_check%' OR p.proname IN
+                AND ((p.proname OPERATOR(pg_catalog.~~) '\_check%' AND p.proname <> '_check_name') OR p.proname IN
                      ('_on_store_58_checks', '_save_check', '_product_for_checks', '_add_check', '_drop_check',
                       '_run_product_checks', '_execute_checks', '_profile_product', '_run_due_checks',
                       '_normalize_check'))
