@@ -54,8 +54,9 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain', 'search', 'set_status', 'status'],
+    ARRAY['add_check', 'alter_data_product', 'create_data_product', 'create_domain', 'describe',
+          'drop_check', 'drop_data_product', 'drop_domain', 'execute_checks', 'profile_product',
+          'quality_score', 'run_checks', 'search', 'set_status', 'status'],
     'schema mesh has exactly the documented public functions, one signature each');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
@@ -172,8 +173,9 @@ SELECT has_table('mesh', 'domains', 'table mesh.domains exists');
 SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
-SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources'],
-                  'schema mesh has exactly the four catalog tables');
+SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
+                                'checks', 'check_runs'],
+                  'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
 SELECT col_is_pk('mesh', 'data_product_columns', ARRAY['product_id', 'name'],
@@ -192,8 +194,9 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources'],
-    'pg_extension.extconfig lists the four catalog tables and the id sequence');
+          'mesh.data_product_columns', 'mesh.data_product_sources',
+          'mesh.checks', 'mesh.check_id_seq', 'mesh.check_runs', 'mesh.check_run_id_seq'],
+    'pg_extension.extconfig lists the catalog tables and their id sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),
