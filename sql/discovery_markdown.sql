@@ -26,6 +26,10 @@ SET ROLE discovery_md_team;
 SELECT mesh.define_term('Event | thing', 'Something that *happened* `once`');
 SELECT mesh.link_term('Event | thing', 'discovery_md.events', 'id|key');
 SELECT mesh.add_source('discovery_md.events', 'Feed `x` | y', 'stream', NULL);
+-- checks of the checks module appear with their last result
+SELECT mesh.add_check('discovery_md.events', '{"name": "key_unique", "kind": "duplicate", "column": "id|key"}') > 0 AS added;
+SELECT mesh.add_check('discovery_md.events', '{"name": "amount_set", "kind": "null", "column": "amount"}') > 0 AS added;
+SELECT name, status FROM mesh.run_checks('discovery_md.events') WHERE name = 'key_unique';
 RESET ROLE;
 GRANT SELECT ON discovery_md.events TO discovery_md_reader;
 SET ROLE discovery_md_reader;
@@ -35,7 +39,7 @@ RESET ROLE;
 -- the page, with the moments of change masked
 SELECT regexp_replace(regexp_replace(mesh.describe_markdown('discovery_md.events'),
                       '\| Updated \| [^\n]*', '| Updated | (masked) |'),
-                      '\d{4}-\d\d-\d\d', 'YYYY-MM-DD', 'g') AS page \gset
+                      '\d{4}-\d\d-\d\d( \d\d:\d\d UTC)?', 'YYYY-MM-DD', 'g') AS page \gset
 \echo :page
 
 -- no table row of the schema has more cells than the header

@@ -54,10 +54,12 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['add_source', 'alter_data_product', 'column_lineage', 'create_data_product', 'create_domain',
-          'define_term', 'delete_review', 'describe', 'describe_markdown', 'drop_data_product', 'drop_domain',
-          'drop_term', 'impact', 'lineage', 'lineage_dot', 'lineage_mermaid', 'link_term', 'openlineage_events',
-          'review', 'search', 'search_terms', 'set_status', 'status', 'unlink_term'],
+    ARRAY['add_check', 'add_source', 'alter_data_product', 'column_lineage', 'create_data_product',
+          'create_domain', 'define_term', 'delete_review', 'describe', 'describe_markdown', 'drop_check',
+          'drop_data_product', 'drop_domain', 'drop_term', 'execute_checks', 'impact', 'lineage',
+          'lineage_dot', 'lineage_mermaid', 'link_term', 'openlineage_events', 'profile_product',
+          'quality_score', 'review', 'run_checks', 'search', 'search_terms', 'set_status', 'status',
+          'unlink_term'],
     'schema mesh has exactly the documented public functions, one signature each');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
@@ -175,7 +177,7 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'glossary_terms', 'glossary_links', 'reviews'],
+                                'glossary_terms', 'glossary_links', 'reviews', 'checks', 'check_runs'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
@@ -196,8 +198,9 @@ SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
           'mesh.data_product_columns', 'mesh.data_product_sources',
-          'mesh.glossary_terms', 'mesh.glossary_links', 'mesh.reviews'],
-    'pg_extension.extconfig lists the four catalog tables and the id sequence');
+          'mesh.glossary_terms', 'mesh.glossary_links', 'mesh.reviews',
+          'mesh.checks', 'mesh.check_id_seq', 'mesh.check_runs', 'mesh.check_run_id_seq'],
+    'pg_extension.extconfig lists the catalog tables and their id sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),

@@ -46,7 +46,7 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._column_lineage(regclass)', 'mesh._relation_kind(regclass)',
                         'mesh._port_product(regclass)', 'mesh._attname(regclass,smallint)',
                         'mesh._dependent_relations(regclass)', 'mesh._column_edges(regclass,regclass)',
-                        'mesh._source_relations(regclass)', 'mesh._check_lineage_args(text,integer)',
+                        'mesh._source_relations(regclass)', 'mesh._validate_lineage_args(text,integer)',
                         'mesh._resolve_lineage_object(text)', 'mesh._readers(regclass)',
                         'mesh._declared_relation(text)', 'mesh._regclass_of(text[])',
                         'mesh._upstream_relations(regclass)', 'mesh._dot_quote(text)',

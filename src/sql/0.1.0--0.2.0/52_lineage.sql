@@ -145,7 +145,7 @@ $$;
 COMMENT ON FUNCTION mesh.column_lineage(regclass) IS
     'each output column of a view or materialized view, the source columns it reads and how; column_name NULL: filter, join and group_by keys and relations read';
 
-CREATE FUNCTION mesh._check_lineage_args(direction text, depth integer) RETURNS void
+CREATE FUNCTION mesh._validate_lineage_args(direction text, depth integer) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -183,7 +183,7 @@ DECLARE
     next_frontier oid[];
     lvl integer;
 BEGIN
-    PERFORM mesh._check_lineage_args(lineage.direction, lineage.depth);
+    PERFORM mesh._validate_lineage_args(lineage.direction, lineage.depth);
 
     IF lineage.direction IN ('upstream', 'both') THEN
         frontier := ARRAY[p.port::oid];
@@ -459,7 +459,7 @@ CREATE FUNCTION mesh._lineage_graph(product text, direction text, depth integer,
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    PERFORM mesh._check_lineage_args(direction, depth);
+    PERFORM mesh._validate_lineage_args(direction, depth);
     IF product IS NOT NULL THEN
         PERFORM mesh._find_product(product);
     END IF;
@@ -676,7 +676,7 @@ COMMENT ON FUNCTION mesh.openlineage_events(text) IS
 
 REVOKE ALL ON FUNCTION mesh._column_lineage(regclass), mesh._relation_kind(regclass), mesh._port_product(regclass),
     mesh._attname(regclass, int2), mesh._dependent_relations(regclass), mesh._column_edges(regclass, regclass),
-    mesh._source_relations(regclass), mesh._check_lineage_args(text, integer),
+    mesh._source_relations(regclass), mesh._validate_lineage_args(text, integer),
     mesh._resolve_lineage_object(text), mesh._readers(regclass), mesh._declared_relation(text), mesh._regclass_of(text[]), mesh._upstream_relations(regclass), mesh._add_source(regrole, text, text, text, text),
     mesh._dot_quote(text), mesh._mermaid_quote(text), mesh._lineage_graph(text, text, integer),
     mesh._openlineage_namespace(), mesh._openlineage_dataset(regclass), mesh._openlineage_transformation(text)
@@ -685,7 +685,7 @@ REVOKE ALL ON FUNCTION mesh._column_lineage(regclass), mesh._relation_kind(regcl
 -- show what the system catalogs show every role (see docs/lineage.md)
 GRANT EXECUTE ON FUNCTION mesh._column_lineage(regclass), mesh._relation_kind(regclass), mesh._port_product(regclass),
     mesh._attname(regclass, int2), mesh._dependent_relations(regclass), mesh._column_edges(regclass, regclass),
-    mesh._source_relations(regclass), mesh._check_lineage_args(text, integer),
+    mesh._source_relations(regclass), mesh._validate_lineage_args(text, integer),
     mesh._resolve_lineage_object(text), mesh._readers(regclass), mesh._declared_relation(text), mesh._regclass_of(text[]), mesh._upstream_relations(regclass),
     mesh._dot_quote(text), mesh._mermaid_quote(text), mesh._lineage_graph(text, text, integer),
     mesh._openlineage_namespace(), mesh._openlineage_dataset(regclass), mesh._openlineage_transformation(text)
