@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 
 #include "meshpg/meshpg.h"
+#include "meshpg/usage.h"
 
 PG_MODULE_MAGIC;
 
@@ -32,6 +33,9 @@ _PG_init(void)
 		return;
 
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
+
+	if (meshpg_preloaded)
+		meshpg_usage_init();
 
 	MarkGUCPrefixReserved("meshpg");
 }
