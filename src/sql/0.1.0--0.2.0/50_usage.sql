@@ -235,7 +235,11 @@ BEGIN
     written AS (
         INSERT INTO mesh.access_history_log (product_id, product, role, read_at, query_id, columns, keep_until)
         SELECT t.product_id,
-               p.domain || '.' || p.name,
+               -- a product dropped since the read keeps the name of its earlier records
+               coalesce(p.domain || '.' || p.name,
+                        (SELECT h.product FROM mesh.access_history_log h
+                          WHERE h.product_id = t.product_id AND h.product IS NOT NULL
+                          ORDER BY h.read_at DESC LIMIT 1)),
                t.role::regrole,
                t.read_at,
                t.query_id,
