@@ -50,6 +50,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "storage/fd.h"
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
@@ -135,8 +136,13 @@ static long pending_take_count = 0;
 static SubTransactionId pending_take_subid = InvalidSubTransactionId;
 static bool pending_take_active = false;
 
+#define USAGE_DUMP_FILE "meshpg_usage.counters"
+#define USAGE_DUMP_MAGIC 0x6d736875	/* "mshu" */
+
 static void usage_shmem_request(void);
 static void usage_shmem_startup(void);
+static void usage_shmem_shutdown(int code, Datum arg);
+static void usage_load_counters(void);
 static void usage_ExecutorStart(QueryDesc *queryDesc, int eflags);
 static void usage_xact_callback(XactEvent event, void *arg);
 static void usage_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
@@ -205,7 +211,113 @@ usage_shmem_startup(void)
 							   &info, HASH_ELEM | HASH_BLOBS);
 	LWLockRelease(AddinShmemInitLock);
 
+	/* in the postmaster: counters kept by a clean shutdown come back */
+	if (!IsUnderPostmaster)
+	{
+		usage_load_counters();
+		on_shmem_exit(usage_shmem_shutdown, (Datum) 0);
+	}
+
 	meshpg_access_history_shmem_startup();
+}
+
+/*
+ * At a clean shutdown the unflushed counters are written to
+ * $PGDATA/meshpg_usage.counters (pg_stat_statements' way); the next start
+ * loads and removes it.  After a crash they are lost, like the statistics.
+ */
+static void
+usage_shmem_shutdown(int code, Datum arg)
+{
+	FILE	   *file;
+	HASH_SEQ_STATUS seq;
+	UsageEntry *entry;
+	uint32		header[2];
+
+	if (code != 0 || usage_hash == NULL)
+		return;
+	file = AllocateFile(USAGE_DUMP_FILE ".tmp", PG_BINARY_W);
+	if (file == NULL)
+		goto error;
+	header[0] = USAGE_DUMP_MAGIC;
+	header[1] = (uint32) hash_get_num_entries(usage_hash);
+	if (fwrite(header, sizeof(header), 1, file) != 1)
+		goto error;
+	hash_seq_init(&seq, usage_hash);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		UsageCount	count;
+
+		count.key = entry->key;
+		count.reads = entry->reads;
+		count.last_read = entry->last_read;
+		if (fwrite(&count, sizeof(count), 1, file) != 1)
+		{
+			hash_seq_term(&seq);
+			goto error;
+		}
+	}
+	if (FreeFile(file) != 0)
+	{
+		file = NULL;
+		goto error;
+	}
+	(void) durable_rename(USAGE_DUMP_FILE ".tmp", USAGE_DUMP_FILE, LOG);
+	return;
+
+error:
+	ereport(LOG,
+			(errcode_for_file_access(),
+			 errmsg("could not write meshpg usage counters file \"%s\": %m", USAGE_DUMP_FILE ".tmp")));
+	if (file)
+		FreeFile(file);
+	unlink(USAGE_DUMP_FILE ".tmp");
+}
+
+static void
+usage_load_counters(void)
+{
+	FILE	   *file = AllocateFile(USAGE_DUMP_FILE, PG_BINARY_R);
+	uint32		header[2];
+
+	if (file == NULL)
+	{
+		if (errno != ENOENT)
+			ereport(LOG,
+					(errcode_for_file_access(),
+					 errmsg("could not read meshpg usage counters file \"%s\": %m", USAGE_DUMP_FILE)));
+		return;
+	}
+	if (fread(header, sizeof(header), 1, file) == 1 && header[0] == USAGE_DUMP_MAGIC)
+	{
+		for (uint32 i = 0; i < header[1]; i++)
+		{
+			UsageCount	count;
+			UsageEntry *entry;
+			bool		found;
+
+			if (fread(&count, sizeof(count), 1, file) != 1)
+				break;
+			entry = hash_search(usage_hash, &count.key, HASH_ENTER_NULL, &found);
+			if (entry == NULL)
+				break;
+			if (!found)
+			{
+				SpinLockInit(&entry->mutex);
+				entry->reads = 0;
+				entry->last_read = count.last_read;
+			}
+			entry->reads += count.reads;
+			if (count.last_read > entry->last_read)
+				entry->last_read = count.last_read;
+		}
+	}
+	else
+		ereport(LOG,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("ignoring meshpg usage counters file \"%s\" with a bad header", USAGE_DUMP_FILE)));
+	FreeFile(file);
+	unlink(USAGE_DUMP_FILE);
 }
 
 /* ---- the port cache ------------------------------------------------------ */
