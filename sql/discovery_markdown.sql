@@ -34,7 +34,11 @@ RESET ROLE;
 GRANT SELECT ON discovery_md.events TO discovery_md_reader;
 SET ROLE discovery_md_reader;
 SELECT mesh.review('discovery_md.events', 3, E'ok | but\n`slow` <i>x</i>');
+-- reads counted by the usage module show in the usage section once flushed
+SELECT count(*) FROM discovery_md.events;
+SELECT count(*) FROM discovery_md.events;
 RESET ROLE;
+SELECT mesh.flush_usage() >= 0 AS flushed;
 
 -- the page, with the moments of change masked
 SELECT regexp_replace(regexp_replace(mesh.describe_markdown('discovery_md.events'),
