@@ -188,6 +188,7 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
+                               'glossary_terms', 'glossary_links', 'reviews', 'checks', 'check_runs',
                                'usage_daily', 'access_history_settings', 'access_history_log'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day'],
