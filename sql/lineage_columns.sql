@@ -63,6 +63,19 @@ SELECT o.order_id, rank() OVER (PARTITION BY o.customer_id ORDER BY o.amount) AS
        LATERAL regexp_split_to_table(c.name, ' ') AS w(word);
 SELECT * FROM mesh.column_lineage('lineage_raw.v_misc');
 
+-- correlated references: a LATERAL subquery and a CTE inside a scalar subquery
+-- read columns of the enclosing query
+CREATE VIEW lineage_raw.v_correlated AS
+SELECT c.customer_id,
+       l.last_amount,
+       (WITH mine AS (SELECT r.amount * 2 AS twice, c.region AS reg FROM lineage_raw.refunds r
+                       WHERE r.order_id = c.parent_id)
+        SELECT max(twice) || reg FROM mine GROUP BY reg) AS refund_label
+  FROM lineage_raw.customers c,
+       LATERAL (SELECT o.amount + c.parent_id AS last_amount FROM lineage_raw.orders o
+                 WHERE o.customer_id = c.customer_id ORDER BY o.placed_on DESC LIMIT 1) l;
+SELECT * FROM mesh.column_lineage('lineage_raw.v_correlated');
+
 -- a materialized view is traced the same way
 CREATE MATERIALIZED VIEW lineage_raw.mv_daily AS
 SELECT placed_on AS day, sum(amount) AS revenue FROM lineage_raw.orders GROUP BY placed_on WITH NO DATA;

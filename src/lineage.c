@@ -240,9 +240,9 @@ trace_var(LineageState *state, Var *var, List *stack, LineageHow how)
 				CommonTableExpr *cte = find_cte(level, rte->ctelevelsup,
 												rte->ctename, &cte_stack);
 
+				/* the CTE's query is nested in the query that owns the WITH */
 				if (cte != NULL && var->varattno > 0)
-					trace_query_column(state, (Query *) cte->ctequery,
-									   list_delete_first(cte_stack),
+					trace_query_column(state, (Query *) cte->ctequery, cte_stack,
 									   var->varattno, how);
 			}
 			break;
