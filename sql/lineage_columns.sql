@@ -91,6 +91,15 @@ SELECT count(*) AS refunds_rows FROM mesh.column_lineage('lineage_raw.v_union')
 SELECT count(*) FROM mesh.column_lineage(NULL);
 SELECT * FROM mesh.column_lineage('lineage_raw.nope');
 
+-- reading lineage locks no relation: a role without privileges on a view
+-- cannot hold up DDL on it by keeping a transaction open
+BEGIN;
+SELECT count(*) > 0 AS traced FROM mesh.column_lineage('lineage_raw.v_cte');
+SELECT count(*) AS locks_on_lineage_relations FROM pg_locks
+ WHERE pid = pg_backend_pid() AND locktype = 'relation'
+   AND relation IN ('lineage_raw.v_cte'::regclass, 'lineage_raw.orders'::regclass, 'lineage_raw.refunds'::regclass);
+COMMIT;
+
 -- hardened databases that hide view definitions hide lineage too
 CREATE ROLE lineage_nosy;
 REVOKE SELECT ON pg_catalog.pg_rewrite FROM PUBLIC;

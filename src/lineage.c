@@ -25,13 +25,13 @@
  * What this reveals is what pg_rewrite and pg_get_viewdef() already show
  * the caller: the function refuses callers without SELECT on pg_rewrite, so
  * a database that hides view definitions from PUBLIC hides lineage too.
+ * The rule is read from the syscache without locking the relation (see
+ * relation_query), so asking for lineage never holds up DDL.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/relation.h"
-#include "access/table.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_rewrite.h"
 #include "funcapi.h"
@@ -40,11 +40,14 @@
 #include "nodes/parsenodes.h"
 #include "optimizer/optimizer.h"
 #include "parser/parsetree.h"
+#include "nodes/readfuncs.h"
 #include "rewrite/prs2lock.h"
+#include "rewrite/rewriteSupport.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(meshpg_column_lineage);
 
@@ -133,22 +136,40 @@ emit(LineageState *state, bool per_column, Oid relid, AttrNumber attnum, Lineage
 	tuplestore_putvalues(state->tupstore, state->tupdesc, values, nulls);
 }
 
-/* the SELECT rule's query of a view or materialized view */
+/*
+ * The SELECT rule's query of a view or materialized view, read from
+ * pg_rewrite like pg_get_viewdef() does.  No lock is taken on the relation:
+ * every role may ask for lineage, and a lock held by a role without any
+ * privilege on the relation would let it hold up DDL on it.  A relation
+ * dropped concurrently has no rule, hence no lineage.
+ */
 static Query *
-relation_query(Relation rel)
+relation_query(Oid relid)
 {
-	int			i;
+	HeapTuple	tuple;
+	Datum		action;
+	bool		isnull;
+	char	   *action_text;
+	List	   *actions;
+	Query	   *query = NULL;
 
-	if (rel->rd_rules == NULL)
+	tuple = SearchSysCache2(RULERELNAME, ObjectIdGetDatum(relid),
+							PointerGetDatum(ViewSelectRuleName));
+	if (!HeapTupleIsValid(tuple))
 		return NULL;
-	for (i = 0; i < rel->rd_rules->numLocks; i++)
+	if (((Form_pg_rewrite) GETSTRUCT(tuple))->ev_type == '0' + CMD_SELECT)
 	{
-		RewriteRule *rule = rel->rd_rules->rules[i];
-
-		if (rule->event == CMD_SELECT && list_length(rule->actions) == 1)
-			return linitial_node(Query, rule->actions);
+		action = SysCacheGetAttr(RULERELNAME, tuple, Anum_pg_rewrite_ev_action, &isnull);
+		if (!isnull)
+		{
+			action_text = TextDatumGetCString(action);
+			actions = (List *) stringToNode(action_text);
+			if (list_length(actions) == 1 && IsA(linitial(actions), Query))
+				query = linitial_node(Query, actions);
+		}
 	}
-	return NULL;
+	ReleaseSysCache(tuple);
+	return query;
 }
 
 /* the CTE "name" visible at levelsup levels above the first query of stack */
@@ -526,7 +547,7 @@ meshpg_column_lineage(PG_FUNCTION_ARGS)
 	Oid			relid = PG_GETARG_OID(0);
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	LineageState state;
-	Relation	rel;
+	char		relkind;
 	Query	   *query;
 	ListCell   *lc;
 
@@ -544,21 +565,13 @@ meshpg_column_lineage(PG_FUNCTION_ARGS)
 	state.output_attnum = 0;
 	state.depth = 0;
 
-	/* a concurrently dropped relation simply has no lineage */
-	rel = try_relation_open(relid, AccessShareLock);
-	if (rel == NULL)
+	/* a table has no lineage of its own; a dropped relation none at all */
+	relkind = get_rel_relkind(relid);
+	if (relkind != RELKIND_VIEW && relkind != RELKIND_MATVIEW)
 		return (Datum) 0;
-	if (rel->rd_rel->relkind != RELKIND_VIEW && rel->rd_rel->relkind != RELKIND_MATVIEW)
-	{
-		relation_close(rel, AccessShareLock);
-		return (Datum) 0;
-	}
-	query = relation_query(rel);
+	query = relation_query(relid);
 	if (query == NULL)
-	{
-		relation_close(rel, AccessShareLock);
 		return (Datum) 0;
-	}
 
 	foreach(lc, query->targetList)
 	{
@@ -571,7 +584,5 @@ meshpg_column_lineage(PG_FUNCTION_ARGS)
 	}
 	state.output_attnum = 0;
 	collect_indirect(&state, query, NIL);
-
-	relation_close(rel, AccessShareLock);
 	return (Datum) 0;
 }
