@@ -124,6 +124,8 @@ SELECT jsonb_pretty(o -> 'facets' -> 'schema' -> 'fields') AS schema_fields,
 -- the lineage functions read only the catalogs: any role may call them
 SET ROLE lineage_outsider;
 SELECT count(*) > 0 AS outsider_sees_lineage FROM mesh.lineage('lineage_finance.revenue');
+SELECT count(*) AS outsider_events FROM mesh.openlineage_events('lineage_finance.revenue');
+SELECT level, relation, column_name FROM mesh.impact('lineage_finance.revenue.revenue') ORDER BY 1, 2, 3;
 RESET ROLE;
 
 -- dropping a view of the chain changes the graph at once: nothing is stored

@@ -621,13 +621,13 @@ DECLARE
     ns text := mesh._openlineage_namespace();
 BEGIN
     FOR job IN
-        SELECT DISTINCT r.rel
+        SELECT r.rel
           FROM (SELECT p.port AS rel
                 UNION
-                SELECT to_regclass(l.target) FROM mesh.lineage(product, 'upstream', 100) l
-                 WHERE l.target_kind IN ('view', 'materialized view', 'port')) r
-         WHERE r.rel IS NOT NULL
-         ORDER BY 1
+                SELECT u FROM mesh._upstream_relations(p.port) u) r
+          JOIN pg_catalog.pg_class c ON c.oid = r.rel
+         WHERE c.relkind IN ('v', 'm')
+         ORDER BY mesh._relation_name(r.rel)
     LOOP
         RETURN NEXT jsonb_build_object(
             'eventType', 'COMPLETE',
