@@ -81,6 +81,18 @@ CREATE MATERIALIZED VIEW lineage_raw.mv_daily AS
 SELECT placed_on AS day, sum(amount) AS revenue FROM lineage_raw.orders GROUP BY placed_on WITH NO DATA;
 SELECT * FROM mesh.column_lineage('lineage_raw.mv_daily');
 
+-- a definition whose trace explodes (each CTE reads the previous one twice)
+-- is refused after a bounded amount of work instead of running for hours
+SELECT format('CREATE VIEW lineage_raw.v_explode AS WITH c0 AS (SELECT order_id AS x FROM lineage_raw.orders), %s SELECT x FROM c30',
+              string_agg(format('c%s AS (SELECT a.x + b.x AS x FROM c%s a, c%s b)', i, i - 1, i - 1), ', ' ORDER BY i))
+  FROM generate_series(1, 30) i \gexec
+SELECT * FROM mesh.column_lineage('lineage_raw.v_explode');
+-- ten links are fine
+SELECT format('CREATE VIEW lineage_raw.v_ten AS WITH c0 AS (SELECT order_id AS x FROM lineage_raw.orders), %s SELECT x FROM c10',
+              string_agg(format('c%s AS (SELECT a.x + b.x AS x FROM c%s a, c%s b)', i, i - 1, i - 1), ', ' ORDER BY i))
+  FROM generate_series(1, 10) i \gexec
+SELECT * FROM mesh.column_lineage('lineage_raw.v_ten');
+
 -- a table has no lineage of its own; a dropped column leaves no trace
 SELECT count(*) AS table_lineage FROM mesh.column_lineage('lineage_raw.orders');
 ALTER TABLE lineage_raw.refunds ADD COLUMN note text;

@@ -70,6 +70,12 @@ static const char *const how_names[] = {
 
 /* a guard against pathological nesting, on top of check_stack_depth() */
 #define MAX_LINEAGE_DEPTH 1000
+/*
+ * and against pathological size: a CTE is traced once per reference, so a
+ * chain of CTEs that each read the previous one twice doubles the work per
+ * link; real definitions take a few thousand steps
+ */
+#define MAX_LINEAGE_STEPS 1000000
 
 typedef struct LineageState
 {
@@ -78,6 +84,7 @@ typedef struct LineageState
 	Oid			self;			/* the view itself (its OLD/NEW entries) */
 	AttrNumber	output_attnum;	/* output column being traced, or 0 */
 	int			depth;
+	long		steps;			/* nodes visited so far */
 } LineageState;
 
 typedef struct ExprWalkContext
@@ -113,6 +120,13 @@ enter(LineageState *state)
 				 errdetail("Lineage follows at most %d nested subqueries, CTEs and expressions.",
 						   MAX_LINEAGE_DEPTH),
 				 errhint("Split the definition into several views.")));
+	if (++state->steps > MAX_LINEAGE_STEPS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("view definition is too large to trace its lineage"),
+				 errdetail("Tracing its columns took more than %d steps; CTEs are traced once per reference.",
+						   MAX_LINEAGE_STEPS),
+				 errhint("Split the definition into several views, or reference each CTE fewer times.")));
 }
 
 static void
@@ -564,6 +578,7 @@ meshpg_column_lineage(PG_FUNCTION_ARGS)
 	state.self = relid;
 	state.output_attnum = 0;
 	state.depth = 0;
+	state.steps = 0;
 
 	/* a table has no lineage of its own; a dropped relation none at all */
 	relkind = get_rel_relkind(relid);
