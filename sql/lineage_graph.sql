@@ -121,6 +121,10 @@ SELECT jsonb_pretty(o -> 'facets' -> 'schema' -> 'fields') AS schema_fields,
   FROM mesh.openlineage_events('lineage_finance.revenue') e, jsonb_array_elements(e -> 'outputs') o
  WHERE e -> 'job' ->> 'name' = current_database() || '.lineage_finance.revenue';
 
+-- every edge of the database as a relation (mesh.lineage_edges), here filtered by target
+SELECT source, source_column, target_column, how FROM mesh.lineage_edges
+ WHERE target = 'lineage_sales.orders_by_region'::regclass ORDER BY 1, 2, 3 NULLS LAST, 4;
+
 -- the lineage functions read only the catalogs: any role may call them
 SET ROLE lineage_outsider;
 SELECT count(*) > 0 AS outsider_sees_lineage FROM mesh.lineage('lineage_finance.revenue');

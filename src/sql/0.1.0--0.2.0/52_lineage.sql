@@ -145,6 +145,23 @@ $$;
 COMMENT ON FUNCTION mesh.column_lineage(regclass) IS
     'each output column of a view or materialized view, the source columns it reads and how; column_name NULL: filter, join and group_by keys and relations read';
 
+-- Every column edge in the database, as a relation: the pinned name other
+-- modules may read (TEAM.md).  A view, computed when read like everything
+-- here; filter it by source or target to keep it cheap.
+CREATE VIEW mesh.lineage_edges AS
+SELECT l.source_relation AS source,
+       mesh._attname(l.source_relation, l.source_attnum) AS source_column,
+       c.oid::regclass AS target,
+       mesh._attname(c.oid::regclass, l.attnum) AS target_column,
+       l.how
+  FROM pg_catalog.pg_class c
+ CROSS JOIN LATERAL mesh._column_lineage(c.oid::regclass) l
+ WHERE c.relkind IN ('v', 'm')
+   AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace);
+COMMENT ON VIEW mesh.lineage_edges IS
+    'every column edge between relations, read from the view definitions: source column -> target column and how (target_column NULL: join/filter/group_by keys and relations read)';
+GRANT SELECT ON mesh.lineage_edges TO PUBLIC;
+
 CREATE FUNCTION mesh._validate_lineage_args(direction text, depth integer) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
