@@ -147,7 +147,7 @@ COMMENT ON FUNCTION mesh.column_lineage(regclass) IS
 
 -- Every column edge in the database, as a relation: the pinned name other
 -- modules may read (TEAM.md).  A view, computed when read like everything
--- here; filter it by source or target to keep it cheap.
+-- here; a filter on target reads one definition, one on source reads them all.
 CREATE VIEW mesh.lineage_edges AS
 SELECT l.source_relation AS source,
        mesh._attname(l.source_relation, l.source_attnum) AS source_column,
