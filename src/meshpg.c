@@ -19,6 +19,7 @@
 
 #include "meshpg/meshpg.h"
 #include "meshpg/version_guard.h"
+#include "meshpg/usage.h"
 
 PG_MODULE_MAGIC;
 
@@ -35,6 +36,11 @@ _PG_init(void)
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
 	meshpg_version_guard_init();
+	meshpg_checks_init();
+	if (meshpg_preloaded)
+		meshpg_usage_init();
 
 	MarkGUCPrefixReserved("meshpg");
+
+	meshpg_access_init();
 }

@@ -17,6 +17,7 @@
 #include "utils/builtins.h"
 
 #include "meshpg/meshpg.h"
+#include "meshpg/usage.h"
 
 PG_FUNCTION_INFO_V1(meshpg_status);
 PG_FUNCTION_INFO_V1(meshpg_warn_if_not_preloaded);
@@ -39,9 +40,18 @@ static const StatusComponent components[] = {
 		"security_barrier views <domain>.<product> owned by the domain owner", NULL},
 	{"search", false,
 		"weighted full-text search over the catalog", NULL},
+	{"access expiry", true,
+		"time-limited access to output ports is refused at read time once it has ended",
+		"meshpg is not preloaded: time-limited access to output ports ends only when mesh._expire_access() revokes it; add meshpg to shared_preload_libraries"},
 	{"shared_preload_libraries", true,
 		"meshpg is loaded at server start",
 		"meshpg is not loaded at server start; add it to shared_preload_libraries and restart the server before using read-path governance, workers or freshness tracking"},
+	{"usage counters", true,
+		"reads of output ports are counted per product, role and day in shared memory; mesh.flush_usage() writes them to mesh.usage_daily",
+		"reads are not counted: add meshpg to shared_preload_libraries and restart the server"},
+	{"access history", true,
+		"reads of products with an access history are recorded in shared memory; mesh.flush_usage() writes them to mesh.access_history",
+		"reads are not recorded in the access history: add meshpg to shared_preload_libraries and restart the server"},
 };
 
 Datum

@@ -17,6 +17,7 @@ packages=(
 	make
 	gcc
 	libc6-dev
+	graphviz
 	"$@"
 )
 # test/shell/odcs_schema.sh validates exported contracts with npm packages
