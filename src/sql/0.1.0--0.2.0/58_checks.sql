@@ -760,8 +760,11 @@ BEGIN
         exprs := ARRAY[format('pg_catalog.count(*) FILTER (WHERE %1$I IS NULL OR pg_catalog.btrim(%1$I::pg_catalog.text, E'' \t\r\n'') OPERATOR(pg_catalog.=) '''')', col)];
     WHEN 'invalid' THEN
         IF d ? 'accepted_values' THEN
-            params := params || ARRAY(SELECT jsonb_array_elements_text(d -> 'accepted_values'))::text;
-            conds := conds || format('%I::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($%s::pg_catalog.text[])', col, cardinality(params));
+            -- one parameter per value: ARRAY[$n, ...] folds into a constant, a text[] literal would not
+            conds := conds || format('%I::pg_catalog.text OPERATOR(pg_catalog.=) ANY (ARRAY[%s]::pg_catalog.text[])', col,
+                                     (SELECT string_agg(format('$%s', cardinality(params) + o), ', ' ORDER BY o)
+                                        FROM jsonb_array_elements_text(d -> 'accepted_values') WITH ORDINALITY AS v(x, o)));
+            params := params || ARRAY(SELECT jsonb_array_elements_text(d -> 'accepted_values'));
         END IF;
         IF d ? 'regex' THEN
             params := params || (d ->> 'regex');
