@@ -33,5 +33,7 @@ _PG_init(void)
 
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
+	meshpg_monitoring_init();
+
 	MarkGUCPrefixReserved("meshpg");
 }

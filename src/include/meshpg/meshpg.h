@@ -11,4 +11,7 @@
 /* true when the library was loaded through shared_preload_libraries */
 extern bool meshpg_preloaded;
 
+/* background workers and freshness tracking (src/worker.c); only when preloaded */
+extern void meshpg_monitoring_init(void);
+
 #endif							/* MESHPG_MESHPG_H */
