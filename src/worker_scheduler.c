@@ -576,7 +576,12 @@ scheduler_round(void)
 		set_state(SCHED_RUNNING);
 		foreach(lc, rs.columns_due)
 			measure_column((int64) (intptr_t) lfirst(lc));
-		(void) run_unit("freshness: evaluate", evaluate_unit, NULL, NULL);
+		if (!run_unit("freshness: evaluate", evaluate_unit, NULL, NULL))
+		{
+			/* do not retry every naptime: the error is logged and shown in mesh.worker_status */
+			next_deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+														Max(meshpg_naptime, 10000));
+		}
 		next_full_evaluation = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 														   meshpg_database_scan_interval);
 	}

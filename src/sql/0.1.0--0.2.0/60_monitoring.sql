@@ -10,8 +10,9 @@
 -- Incidents
 -- ---------------------------------------------------------------------------
 
+CREATE SEQUENCE mesh.incident_id_seq;
 CREATE TABLE mesh.incidents (
-    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              bigint PRIMARY KEY DEFAULT pg_catalog.nextval('mesh.incident_id_seq'),
     product_id      bigint NOT NULL REFERENCES mesh.data_products (id) ON DELETE CASCADE,
     kind            text NOT NULL CHECK (kind OPERATOR(pg_catalog.~) '^[a-z][a-z0-9_]*$'),
     subject         text NOT NULL,
@@ -55,9 +56,9 @@ CREATE FUNCTION mesh.incident_channel(product text) RETURNS text
 COMMENT ON FUNCTION mesh.incident_channel(text) IS
     'the NOTIFY channel that carries the incidents of one product (LISTEN on it after mesh.subscribe)';
 
--- NOTIFY mesh_incidents and the product's own channel with one JSON payload
-CREATE FUNCTION mesh._notify_incident(incident mesh.incidents, event text) RETURNS void
-    LANGUAGE plpgsql VOLATILE
+-- the JSON payload of an incident notification (under 8000 bytes, as NOTIFY requires)
+CREATE FUNCTION mesh._incident_payload(incident mesh.incidents, event text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
@@ -77,14 +78,26 @@ BEGIN
         'resolved_at', incident.resolved_at,
         'channel', 'mesh_incident_' || incident.product_id,
         'subscribers', subscribers);
-    -- NOTIFY payloads must stay under 8000 bytes: a long subscriber list is cut, with a count
+    -- a long subscriber list is replaced by its length (they read mesh.subscriptions)
     IF octet_length(payload::text) > 7000 THEN
         payload := payload - 'subscribers'
                    || jsonb_build_object('subscriber_count', jsonb_array_length(subscribers),
                                          'subscribers_truncated', true);
     END IF;
-    PERFORM pg_notify('mesh_incidents', payload::text);
-    PERFORM pg_notify('mesh_incident_' || incident.product_id, payload::text);
+    RETURN payload;
+END
+$$;
+
+-- NOTIFY mesh_incidents and the product's own channel with one JSON payload (sent at commit)
+CREATE FUNCTION mesh._notify_incident(incident mesh.incidents, event text) RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    payload text := mesh._incident_payload(incident, event)::text;
+BEGIN
+    PERFORM pg_notify('mesh_incidents', payload);
+    PERFORM pg_notify('mesh_incident_' || incident.product_id, payload);
 END
 $$;
 
@@ -102,6 +115,11 @@ BEGIN
     PERFORM mesh._require(product_id, 'product_id');
     PERFORM mesh._require(kind, 'kind');
     PERFORM mesh._require(subject, 'subject');
+    IF kind OPERATOR(pg_catalog.!~) '^[a-z][a-z0-9_]*$' THEN
+        RAISE EXCEPTION 'invalid incident kind "%"', kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'A kind is a lowercase word such as freshness, check or retention.';
+    END IF;
     IF severity IS NULL OR severity NOT IN ('warn', 'error') THEN
         RAISE EXCEPTION 'invalid incident severity "%"', severity
             USING ERRCODE = 'invalid_parameter_value',
@@ -129,8 +147,9 @@ BEGIN
     END IF;
 
     INSERT INTO mesh.incidents AS i (product_id, kind, subject, severity, opened_at, detected_at, details)
-    VALUES (product_id, kind, subject, severity, since, now(), coalesce(details, '{}'::jsonb))
-    ON CONFLICT (product_id, kind, subject) WHERE status <> 'resolved' DO NOTHING
+    VALUES (_open_incident.product_id, _open_incident.kind, _open_incident.subject,
+            _open_incident.severity, since, now(), coalesce(_open_incident.details, '{}'::jsonb))
+    ON CONFLICT DO NOTHING
     RETURNING * INTO row;
     IF NOT FOUND THEN
         -- opened concurrently by another session
@@ -200,7 +219,7 @@ BEGIN
     IF row.status = 'resolved' THEN
         RAISE EXCEPTION 'incident % is already resolved', id
             USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = format('It was resolved at %s.', row.resolved_at),
+                  DETAIL = 'It was resolved when the product recovered.',
                   HINT = 'Only open incidents can be acknowledged; a new breach opens a new incident.';
     END IF;
     IF row.status = 'acknowledged' THEN
@@ -687,8 +706,9 @@ $$;
 -- Retention
 -- ---------------------------------------------------------------------------
 
+CREATE SEQUENCE mesh.retention_run_id_seq;
 CREATE TABLE mesh.retention_runs (
-    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              bigint PRIMARY KEY DEFAULT pg_catalog.nextval('mesh.retention_run_id_seq'),
     product_id      bigint NOT NULL REFERENCES mesh.data_products (id) ON DELETE CASCADE,
     action          text NOT NULL CHECK (action IN ('delete', 'archive')),
     cutoff          timestamptz NOT NULL,
@@ -885,8 +905,10 @@ CREATE VIEW mesh.domain_kpis AS
     ), products AS (
         SELECT p.domain,
                count(*) FILTER (WHERE p.status <> 'retired') AS products,
+               -- an accountable owner: a product owner of its own, or a support channel
                count(*) FILTER (WHERE p.status <> 'retired'
-                                  AND p.owner IS DISTINCT FROM d.owner) AS with_owner,
+                                  AND (p.owner IS DISTINCT FROM d.owner
+                                       OR jsonb_array_length(p.support) > 0)) AS with_owner,
                count(*) FILTER (WHERE p.status <> 'retired' AND fresh.rules > 0) AS with_sla,
                count(*) FILTER (WHERE p.status <> 'retired' AND p.id IN (SELECT product_id FROM checked)) AS with_checks,
                count(*) FILTER (WHERE p.status <> 'retired' AND fresh.rules > 0 AND NOT fresh.breached) AS fresh_to_contract,
@@ -919,10 +941,14 @@ COMMENT ON VIEW mesh.domain_kpis IS 'executive metrics per domain: % of products
 -- Privileges, dumps, wiring
 -- ---------------------------------------------------------------------------
 
+SELECT pg_catalog.pg_extension_config_dump('mesh.incident_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('mesh.retention_run_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.incidents', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.subscriptions', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.retention_runs', '');
+SELECT pg_catalog.pg_extension_config_dump('mesh.freshness_sources', '');
 
+REVOKE ALL ON SEQUENCE mesh.incident_id_seq, mesh.retention_run_id_seq FROM PUBLIC;
 REVOKE ALL ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh.freshness_state,
     mesh.freshness_observations, mesh.retention_runs, mesh.worker_runs,
     mesh.freshness, mesh.worker_status, mesh.domain_kpis FROM PUBLIC;
@@ -932,6 +958,7 @@ GRANT SELECT ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh
 
 -- this part's internal functions: the API implementations and the scheduler's entry points
 REVOKE ALL ON FUNCTION
+    mesh._incident_payload(mesh.incidents, text),
     mesh._notify_incident(mesh.incidents, text),
     mesh._open_incident(bigint, text, text, text, jsonb),
     mesh._resolve_incident(bigint, text, text),
