@@ -389,8 +389,9 @@ CREATE FUNCTION mesh._delivery_windows(window_spec jsonb, from_time timestamptz,
     WITH spec AS (
         SELECT (window_spec ->> 'start')::time AS s, (window_spec ->> 'end')::time AS e,
                window_spec ->> 'timezone' AS tz,
-               coalesce(ARRAY(SELECT jsonb_array_elements_text(window_spec -> 'days')),
-                        ARRAY['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) AS days
+               CASE WHEN window_spec ? 'days'
+                    THEN ARRAY(SELECT jsonb_array_elements_text(window_spec -> 'days'))
+                    ELSE ARRAY['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] END AS days
     ), day AS (
         -- local calendar days around the interval; a window belongs to the day it starts
         SELECT spec.*, d::date AS d
