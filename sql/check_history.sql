@@ -90,6 +90,20 @@ SELECT check_name, status FROM mesh.check_status WHERE product = 'check_hist.p' 
 SELECT mesh.quality_score('check_hist.p');
 SELECT mesh.quality_score('no_such.product');
 
+-- incidents (monitoring module): a failed check opens one of kind 'check'
+-- named after the check, a later failure keeps it, a pass resolves it
+SELECT kind, subject, severity, status, details ->> 'status' AS check_status
+  FROM mesh.incidents WHERE product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist')
+ ORDER BY subject;
+SELECT count(*) AS runs FROM mesh.run_checks('check_hist.p');
+SELECT count(*) AS open_incidents FROM mesh.incidents
+ WHERE product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist') AND status <> 'resolved';
+DELETE FROM check_hist.t;
+SELECT name, status FROM mesh.run_checks('check_hist.p') WHERE name = 'on_demand';
+SELECT kind, subject, status, resolved_at IS NOT NULL AS resolved
+  FROM mesh.incidents WHERE product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist')
+ ORDER BY subject;
+
 SELECT mesh.drop_data_product('check_hist.p');
 DROP TABLE check_hist.t;
 SELECT mesh.drop_domain('check_hist');

@@ -34,6 +34,7 @@ _PG_init(void)
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
 	meshpg_checks_init();
+	meshpg_monitoring_init();
 
 	MarkGUCPrefixReserved("meshpg");
 }

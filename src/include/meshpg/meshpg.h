@@ -11,7 +11,9 @@
 /* true when the library was loaded through shared_preload_libraries */
 extern bool meshpg_preloaded;
 
-/* module start-up wiring, called from _PG_init */
+/* checks engine GUCs (src/checks_exec.c) */
 extern void meshpg_checks_init(void);
+/* background workers and freshness tracking (src/worker.c); only when preloaded */
+extern void meshpg_monitoring_init(void);
 
 #endif							/* MESHPG_MESHPG_H */

@@ -540,6 +540,29 @@ BEGIN
 END
 $$;
 
+-- tell the monitor (incidents) about a result, once its functions exist:
+-- status NULL means the check is gone (dropped), which resolves its incident
+CREATE FUNCTION mesh._check_notify_incident(product_id bigint, check_name text, kind text, status text,
+                                            message text, observed jsonb)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NULL
+       OR to_regprocedure('mesh._resolve_incident(bigint,text,text)') IS NULL THEN
+        RETURN;
+    END IF;
+    IF status IS NULL OR status = 'pass' THEN
+        EXECUTE 'SELECT mesh._resolve_incident($1, $2, $3)' USING product_id, 'check', check_name;
+    ELSE
+        EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)'
+          USING product_id, 'check', check_name, CASE WHEN status = 'warn' THEN 'warn' ELSE 'error' END,
+                jsonb_build_object('status', status, 'kind', kind, 'message', message, 'observed', observed);
+    END IF;
+END
+$$;
+
 ------------------------------------------------------------------------------
 -- Declaring checks: the descriptor handler, add_check, drop_check
 ------------------------------------------------------------------------------
@@ -593,6 +616,7 @@ DECLARE
     port regclass := (SELECT p.port FROM mesh.data_products p WHERE p.id = product_id);
     names text[] := '{}';
     one jsonb;
+    gone mesh.checks;
 BEGIN
     IF jsonb_typeof(declared) <> 'array' THEN
         PERFORM mesh._check_invalid('$.checks', 'must be an array of checks',
@@ -608,9 +632,14 @@ BEGIN
         names := names || (one ->> 'name');
         PERFORM mesh._save_check(caller, product_id, one, 'descriptor');
     END LOOP;
-    DELETE FROM mesh.checks c
-     WHERE c.product_id = _on_store_58_checks.product_id AND c.declared_in = 'descriptor'
-       AND NOT c.name = ANY (names);
+    FOR gone IN
+        DELETE FROM mesh.checks c
+         WHERE c.product_id = _on_store_58_checks.product_id AND c.declared_in = 'descriptor'
+           AND NOT c.name = ANY (names)
+        RETURNING c.*
+    LOOP
+        PERFORM mesh._check_notify_incident(gone.product_id, gone.name, gone.kind, NULL, NULL, NULL);
+    END LOOP;
 END
 $$;
 
@@ -678,6 +707,7 @@ BEGIN
                   HINT = 'Remove it from "checks" with mesh.alter_data_product().';
     END IF;
     DELETE FROM mesh.checks k WHERE k.id = c.id;
+    PERFORM mesh._check_notify_incident(c.product_id, c.name, c.kind, NULL, NULL, NULL);
 END
 $$;
 
@@ -1141,27 +1171,6 @@ BEGIN
 END
 $$;
 
--- tell the monitor (incidents) about a result, once its functions exist
-CREATE FUNCTION mesh._check_notify_incident(c mesh.checks, status text, message text, observed jsonb)
-    RETURNS void
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-    IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NULL
-       OR to_regprocedure('mesh._resolve_incident(bigint,text,text)') IS NULL THEN
-        RETURN;
-    END IF;
-    IF status = 'pass' THEN
-        EXECUTE 'SELECT mesh._resolve_incident($1, $2, $3)' USING c.product_id, 'check', c.name;
-    ELSE
-        EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)'
-          USING c.product_id, 'check', c.name, CASE WHEN status = 'warn' THEN 'warn' ELSE 'error' END,
-                jsonb_build_object('status', status, 'kind', c.kind, 'message', message, 'observed', observed);
-    END IF;
-END
-$$;
-
 /*
  * Run some checks of one product (all enabled ones when selected is NULL):
  * one shared pass for the column checks, then every check in its own
@@ -1248,7 +1257,7 @@ BEGIN
         VALUES (c.id, p.id, started, started + dur, r.status, r.observed, r.threshold, r.message, dur,
                 CASE WHEN slot IS NOT NULL THEN one_values[1]::bigint END, triggered_by);
         UPDATE mesh.checks k SET last_run_at = started, state = r.state WHERE k.id = c.id;
-        PERFORM mesh._check_notify_incident(c, r.status, r.message, r.observed);
+        PERFORM mesh._check_notify_incident(c.product_id, c.name, c.kind, r.status, r.message, r.observed);
         RETURN NEXT ROW(c.name, c.kind, r.status, r.observed, r.threshold, r.message, dur)::mesh.check_result;
     END LOOP;
 END
