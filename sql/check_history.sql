@@ -71,11 +71,13 @@ SELECT mesh.alter_data_product('check_hist.p', '{"checks": [
   {"name": "daily_nulls", "kind": "null", "column": "status", "schedule": "1 day", "severity": "warn"},
   {"name": "paused", "kind": "row_count", "schedule": "1 hour", "enabled": false},
   {"name": "on_demand", "kind": "row_count", "operator": "<", "value": 1}]}');
-SELECT mesh._run_due_checks() AS ran;
+-- (the monitoring scheduler may get there first in this cluster: counts are
+-- taken from the history, which is the same whoever called _run_due_checks)
+SELECT mesh._run_due_checks() <= 2 AS ran;
 SELECT mesh._run_due_checks() AS ran_again;
 UPDATE mesh.checks SET last_run_at = last_run_at - interval '2 hours' WHERE name = 'hourly_rows'
    AND product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist');
-SELECT mesh._run_due_checks() AS ran_hourly;
+SELECT mesh._run_due_checks() <= 1 AS ran_hourly;
 SELECT c.name, count(r.*) AS runs, string_agg(DISTINCT r.triggered_by, ',') AS triggered_by
   FROM mesh.checks c LEFT JOIN mesh.check_runs r ON r.check_id = c.id
  WHERE c.product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist') GROUP BY c.name ORDER BY c.name;

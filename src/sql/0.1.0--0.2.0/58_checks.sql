@@ -1323,13 +1323,18 @@ DECLARE
     due bigint[];
     n integer := 0;
 BEGIN
+    -- a check that another session is running right now (rows locked) is
+    -- skipped; one that it has just run is no longer due once its lock is gone
     FOR pid, due IN
-        SELECT k.product_id, array_agg(k.id)
-          FROM mesh.checks k
-         WHERE k.enabled AND k.schedule IS NOT NULL
-           AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
-         GROUP BY k.product_id
-         ORDER BY k.product_id
+        WITH locked AS (
+            SELECT k.id, k.product_id
+              FROM mesh.checks k
+             WHERE k.enabled AND k.schedule IS NOT NULL
+               AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
+               FOR UPDATE OF k SKIP LOCKED)
+        SELECT l.product_id, array_agg(l.id ORDER BY l.id) FROM locked l
+         GROUP BY l.product_id
+         ORDER BY l.product_id
     LOOP
         SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = pid;
         BEGIN
