@@ -996,14 +996,15 @@ BEGIN
     CASE
     WHEN c.kind IN ('null', 'missing', 'invalid', 'duplicate', 'referential', 'failed_rows') THEN
         IF c.kind = 'referential' THEN
-            result := mesh._check_query(p.owner,
-                format('SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE %1$I IS NOT NULL AND NOT EXISTS (SELECT FROM %2$s r WHERE r.%3$I OPERATOR(pg_catalog.=) t.%1$I)) FROM %4$s t',
-                       d ->> 'column', to_regclass(d -> 'references' ->> 'relation'), d -> 'references' ->> 'column', p.port),
-                '{}', 'aggregate', 'pg_catalog, pg_temp');
             IF to_regclass(d -> 'references' ->> 'relation') IS NULL THEN
                 RAISE EXCEPTION 'referenced relation % no longer exists', d -> 'references' ->> 'relation'
                     USING ERRCODE = 'undefined_table', HINT = 'Change or drop the check.';
             END IF;
+            -- a regclass prints as a quoted, schema-qualified name under our pinned search_path
+            result := mesh._check_query(p.owner,
+                format('SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE %1$I IS NOT NULL AND NOT EXISTS (SELECT FROM %2$s r WHERE r.%3$I OPERATOR(pg_catalog.=) t.%1$I)) FROM %4$s t',
+                       d ->> 'column', to_regclass(d -> 'references' ->> 'relation'), d -> 'references' ->> 'column', p.port),
+                '{}', 'aggregate', 'pg_catalog, pg_temp');
             total := result[1]::bigint;
             failed := result[2]::numeric;
         ELSIF c.kind = 'failed_rows' THEN
