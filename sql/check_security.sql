@@ -77,6 +77,13 @@ SET ROLE regress_check_sec_owner;
 SELECT count(*) AS results FROM mesh.run_checks('check_sec.p');
 RESET ROLE;
 
+-- checks read as the product owner, whoever calls: an owner without SELECT
+-- on the port gets errors, even when a superuser runs the checks
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_other"}');
+SELECT name, status, message FROM mesh.run_checks('check_sec.p')
+ WHERE name IN ('hostile_column_null', 'runs_as_owner') ORDER BY name;
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+
 -- a product owned by a superuser: its checks never run
 SELECT mesh.create_domain('check_sec_su', 'regress_check_sec_super');
 CREATE TABLE check_sec_su.t AS SELECT 1 AS id;
