@@ -179,10 +179,19 @@ ok($node->poll_query_until('postgres',
 ok($node->poll_query_until('postgres',
 		"SELECT status = 'failed' AND message LIKE 'interrupted%' FROM mesh.worker_runs WHERE id = $run_id"),
 	'its interrupted run is marked failed');
-# stop the slow measure for good
-$node->safe_psql('postgres', "SELECT mesh.drop_data_product('mon.slow_p', force => true)");
+# the new scheduler measures again; stop that measure for good
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM mesh.worker_runs WHERE status = 'running' AND id > $run_id"),
+	'the new scheduler measures the column again');
 $node->safe_psql('postgres',
 	"SELECT pg_cancel_backend(pid) FROM mesh.worker_status WHERE database = 'postgres'");
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 0 FROM mesh.worker_runs WHERE status = 'running'"),
+	'a cancelled measure is recorded as failed, not left running');
+is($node->safe_psql('postgres',
+		"SELECT error FROM mesh.freshness_observations o JOIN mesh.data_products p ON p.id = o.product_id WHERE p.name = 'slow_p'"),
+	'canceling statement due to user request', 'the failed measure is recorded with its error');
+$node->safe_psql('postgres', "SELECT mesh.drop_data_product('mon.slow_p', force => true)");
 
 # --- retention deletes and archives expired rows in batches -----------------
 $node->safe_psql('postgres', q{
