@@ -292,22 +292,34 @@ meshpg_worker_status(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* mesh._launcher_wakeup(): start this database's scheduler now (CREATE EXTENSION) */
+/* mesh._launcher_wakeup(): start this database's scheduler once CREATE EXTENSION commits */
+static bool wake_launcher_at_commit = false;
+
 Datum
 meshpg_launcher_wakeup(PG_FUNCTION_ARGS)
 {
+	if (meshpg_worker_shared != NULL)
+		wake_launcher_at_commit = true;
+	PG_RETURN_VOID();
+}
+
+/*
+ * At commit, so that the scheduler started finds the extension: mark this
+ * database's slot (the launcher starts it even if a scheduler that looked
+ * too early has just exited with "no extension") and make the launcher scan.
+ */
+static void
+launcher_wakeup_at_commit(void)
+{
 	SchedulerSlot *slot;
 
-	if (meshpg_worker_shared == NULL)
-		PG_RETURN_VOID();
 	LWLockAcquire(meshpg_worker_shared->lock, LW_EXCLUSIVE);
 	slot = meshpg_find_slot(MyDatabaseId);
-	if (slot != NULL && slot->pid == 0)
-		slot->retry_at = 0;
+	if (slot != NULL)
+		slot->start_requested = true;
 	meshpg_worker_shared->rescan = true;
 	LWLockRelease(meshpg_worker_shared->lock);
 	meshpg_wake_launcher();
-	PG_RETURN_VOID();
 }
 
 /* set by mesh._scheduler_wakeup(), acted on when the transaction commits */
@@ -319,11 +331,16 @@ worker_xact_callback(XactEvent event, void *arg)
 	SchedulerSlot *slot;
 	int			pid = 0;
 
-	if (!wake_scheduler_at_commit)
+	if (!wake_scheduler_at_commit && !wake_launcher_at_commit)
 		return;
 	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
 		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT &&
 		event != XACT_EVENT_PREPARE)
+		return;
+	if (event == XACT_EVENT_COMMIT && wake_launcher_at_commit && meshpg_worker_shared != NULL)
+		launcher_wakeup_at_commit();
+	wake_launcher_at_commit = false;
+	if (!wake_scheduler_at_commit)
 		return;
 	wake_scheduler_at_commit = false;
 	if (event != XACT_EVENT_COMMIT || meshpg_worker_shared == NULL)

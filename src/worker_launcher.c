@@ -177,6 +177,7 @@ launcher_round(bool scan, List **databases)
 					slot->dboid = db->oid;
 					slot->state = SCHED_STOPPED;
 					slot->retry_at = 0;
+					slot->start_requested = true;
 					break;
 				}
 			}
@@ -214,7 +215,7 @@ launcher_round(bool scan, List **databases)
 			continue;
 		if (!meshpg_enabled)
 			continue;
-		if (slot->retry_at > now)
+		if (slot->retry_at > now && !slot->start_requested)
 		{
 			long		secs;
 			int			usecs;
@@ -239,6 +240,7 @@ launcher_round(bool scan, List **databases)
 		}
 		if (start_scheduler(i, db))
 		{
+			slot->start_requested = false;
 			slot->state = SCHED_STARTING;
 			slot->exited_cleanly = false;
 			running++;

@@ -375,10 +375,13 @@ measure_column(int64 product_id)
 		return;
 	if (!run_unit("freshness column: measure", column_measure_unit, &cr, &error))
 	{
-		FailureRecord fr = {"SELECT mesh._record_freshness_observation($3, NULL, $2), "
-			"mesh._worker_run_finish($1, $2)", cr.run_id, product_id, error};
+		FailureRecord fr = {"SELECT mesh._worker_run_finish($1, $2), $3", cr.run_id, product_id, error};
+		FailureRecord fo = {"SELECT $1, mesh._record_freshness_observation($3, NULL, $2)",
+		cr.run_id, product_id, error};
 
+		/* separately: the product may have been dropped meanwhile */
 		(void) run_unit("freshness column: record failure", failure_unit, &fr, NULL);
+		(void) run_unit("freshness column: record failure", failure_unit, &fo, NULL);
 	}
 }
 

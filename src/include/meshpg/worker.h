@@ -41,6 +41,7 @@ typedef struct SchedulerSlot
 	int			pid;
 	bool		exited_cleanly; /* set by the scheduler just before exiting */
 	bool		wake_requested;	/* a contract changed: evaluate at once */
+	bool		start_requested;	/* CREATE EXTENSION committed: start now */
 	TimestampTz started_at;
 	TimestampTz last_run;
 	TimestampTz next_wakeup;

@@ -516,7 +516,9 @@ CREATE FUNCTION mesh._freshness_columns_due(at timestamptz) RETURNS SETOF bigint
        AND (o.product_id IS NULL
             OR o.column_name IS DISTINCT FROM p.sla ->> 'freshness_column'
             OR lc.last_change > o.observed_at
-            OR o.data_time + (p.sla ->> 'freshness')::interval <= at)
+            OR o.data_time + (p.sla ->> 'freshness')::interval <= at
+            -- a failed measure is tried again after five minutes
+            OR (o.error IS NOT NULL AND o.observed_at < at - interval '5 minutes'))
 $$;
 
 CREATE FUNCTION mesh._record_freshness_observation(product_id bigint, data_time timestamptz, error text)
