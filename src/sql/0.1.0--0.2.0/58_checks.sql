@@ -675,6 +675,7 @@ BEGIN
     PERFORM mesh._require("check", 'check');
     p := mesh._product_for_checks(caller, product, 'add checks');
     PERFORM mesh._lock_name('product', product);
+    PERFORM FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
     RETURN mesh._save_check(caller, p.id, mesh._normalize_check("check", '$', p.port), 'api');
 END
 $$;
@@ -695,6 +696,7 @@ DECLARE
 BEGIN
     PERFORM mesh._require(name, 'name');
     p := mesh._product_for_checks(caller, product, 'drop checks');
+    PERFORM FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
     SELECT * INTO c FROM mesh.checks k WHERE k.product_id = p.id AND k.name = _drop_check.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'check "%" of data product "%" does not exist', name, product
@@ -1200,6 +1202,9 @@ DECLARE
     err text;
     slot integer;
 BEGIN
+    -- the product row first (KEY SHARE: runs do not block each other), as
+    -- alter_data_product locks it before touching the checks: no deadlock
+    PERFORM FROM mesh.data_products dp WHERE dp.id = p.id FOR KEY SHARE;
     SELECT coalesce(array_agg(k ORDER BY k.name), '{}') INTO checks
       FROM mesh.checks k
      WHERE k.product_id = p.id AND (selected IS NULL AND k.enabled OR k.id = ANY (selected));
@@ -1324,21 +1329,30 @@ DECLARE
     due bigint[];
     n integer := 0;
 BEGIN
-    -- a check that another session is running right now (rows locked) is
-    -- skipped; one that it has just run is no longer due once its lock is gone
-    FOR pid, due IN
-        WITH locked AS (
-            SELECT k.id, k.product_id
-              FROM mesh.checks k
-             WHERE k.enabled AND k.schedule IS NOT NULL
-               AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
-               FOR UPDATE OF k SKIP LOCKED)
-        SELECT l.product_id, array_agg(l.id ORDER BY l.id) FROM locked l
-         GROUP BY l.product_id
-         ORDER BY l.product_id
+    -- Lock order, as in alter_data_product: the product row, then its checks.
+    -- A product being changed right now (row locked FOR UPDATE) waits for the
+    -- next round; a check that another session is running (row locked) is
+    -- skipped, and once that session commits it is no longer due.
+    FOR pid IN
+        SELECT DISTINCT k.product_id
+          FROM mesh.checks k
+         WHERE k.enabled AND k.schedule IS NOT NULL
+           AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
+         ORDER BY k.product_id
     LOOP
-        SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = pid;
         BEGIN
+            SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = pid FOR KEY SHARE SKIP LOCKED;
+            IF NOT FOUND THEN
+                CONTINUE;
+            END IF;
+            SELECT array_agg(d.id ORDER BY d.id) INTO due
+              FROM (SELECT k.id FROM mesh.checks k
+                     WHERE k.product_id = pid AND k.enabled AND k.schedule IS NOT NULL
+                       AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
+                       FOR UPDATE SKIP LOCKED) d;
+            IF due IS NULL THEN
+                CONTINUE;
+            END IF;
             n := n + (SELECT count(*) FROM mesh._run_product_checks(p, due, 'schedule'));
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'could not run the checks of data product "%.%": %', p.domain, p.name, SQLERRM;
