@@ -84,6 +84,23 @@ SELECT name, status, message FROM mesh.run_checks('check_sec.p')
  WHERE name IN ('hostile_column_null', 'runs_as_owner') ORDER BY name;
 SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
 
+-- custom SQL and referential checks run as the product owner: a member of
+-- the domain owner who is not a member of the product owner cannot write one
+CREATE ROLE regress_check_sec_member NOLOGIN IN ROLE regress_check_sec_owner;
+CREATE ROLE regress_check_sec_team NOLOGIN;
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_team"}');
+SET ROLE regress_check_sec_member;
+SELECT mesh.add_check('check_sec.p', '{"name": "peek", "kind": "custom_metric", "sql": "SELECT 1", "value": 1, "operator": "="}');
+SELECT mesh.add_check('check_sec.p', '{"name": "peek_ref", "kind": "referential", "column": "id",
+                                       "references": {"relation": "check_sec.t", "column": "id"}}');
+SELECT mesh.alter_data_product('check_sec.p', '{"checks": [{"name": "peek_rows", "kind": "failed_rows", "sql": "SELECT 1"}]}');
+-- other kinds are fine, and unchanged custom checks do not stop other changes
+SELECT mesh.add_check('check_sec.p', '{"name": "plain", "kind": "row_count"}') > 0 AS plain_added;
+SELECT mesh.alter_data_product('check_sec.p', '{"purpose": "attacks, again"}');
+RESET ROLE;
+SELECT mesh.drop_check('check_sec.p', 'plain');
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+
 -- a product owned by a superuser: its checks never run
 SELECT mesh.create_domain('check_sec_su', 'regress_check_sec_super');
 CREATE TABLE check_sec_su.t AS SELECT 1 AS id;
@@ -100,4 +117,4 @@ SELECT mesh.drop_data_product('check_sec.p');
 DROP TABLE check_sec.t;
 DROP FUNCTION check_sec.wipe(), check_sec.become_super(), check_sec.set_role(), check_sec.read_write(), check_sec.make_table();
 SELECT mesh.drop_domain('check_sec');
-DROP ROLE regress_check_sec_owner, regress_check_sec_other, regress_check_sec_super;
+DROP ROLE regress_check_sec_member, regress_check_sec_team, regress_check_sec_owner, regress_check_sec_other, regress_check_sec_super;

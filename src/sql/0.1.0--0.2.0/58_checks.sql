@@ -577,6 +577,7 @@ DECLARE
     existing mesh.checks;
     def jsonb := normalized - 'name' - 'kind' - 'severity' - 'schedule' - 'enabled';
     check_id bigint;
+    owner_role regrole := (SELECT p.owner FROM mesh.data_products p WHERE p.id = product_id);
 BEGIN
     SELECT * INTO existing FROM mesh.checks c
      WHERE c.product_id = _save_check.product_id AND c.name = normalized ->> 'name' FOR UPDATE;
@@ -588,7 +589,22 @@ BEGIN
                                                                                ELSE 'in the descriptor' END),
                   HINT = 'Choose another name, or drop the existing check first.';
     END IF;
-    IF FOUND THEN
+    -- Custom SQL and referential checks read beyond the port, as the product
+    -- owner: only members of that role may write or change one (a member of
+    -- the domain owner alone could otherwise read what the product owner can).
+    IF normalized ->> 'kind' IN ('custom_metric', 'failed_rows', 'referential')
+       AND (existing.id IS NULL OR existing.kind <> normalized ->> 'kind' OR existing.definition <> def)
+       AND NOT pg_has_role(caller, owner_role, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to declare check "%" of data product "%"', normalized ->> 'name',
+                        (SELECT domain || '.' || name FROM mesh.data_products WHERE id = product_id)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('A %s check runs its query as the product owner %s, and only members of that role may write one.',
+                                  normalized ->> 'kind', quote_ident(mesh._role_name(owner_role))),
+                  HINT = format('Ask a member of %s to declare it, or for GRANT %s TO %s.',
+                                quote_ident(mesh._role_name(owner_role)), quote_ident(mesh._role_name(owner_role)),
+                                quote_ident(mesh._role_name(caller)));
+    END IF;
+    IF existing.id IS NOT NULL THEN
         UPDATE mesh.checks c
            SET kind = normalized ->> 'kind', definition = def, severity = normalized ->> 'severity',
                schedule = (normalized ->> 'schedule')::interval, enabled = (normalized ->> 'enabled')::boolean,
