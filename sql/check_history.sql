@@ -49,6 +49,12 @@ UPDATE check_hist.t SET status = 'paid' WHERE id = 3;
 SELECT name, status, observed -> 'psi' AS psi, message FROM mesh.run_checks('check_hist.p') WHERE name = 'status_dist';
 UPDATE check_hist.t SET status = 'lost', amount = amount + 100 WHERE id <= 8;
 SELECT name, status, observed -> 'psi' AS psi, message FROM mesh.run_checks('check_hist.p') WHERE kind = 'distribution' ORDER BY name;
+-- too many categories for a profile
+SELECT mesh.add_check('check_hist.p', '{"name": "id_dist", "kind": "distribution", "column": "id", "method": "categorical"}') > 0 AS added;
+INSERT INTO check_hist.t SELECT i, 'paid', 1 FROM generate_series(1000, 2000) i;
+SELECT name, status, message FROM mesh.run_checks('check_hist.p') WHERE name = 'id_dist';
+DELETE FROM check_hist.t WHERE id >= 1000;
+SELECT mesh.drop_check('check_hist.p', 'id_dist');
 -- profile_product stores the current distributions as the new baseline
 SELECT mesh.profile_product('check_hist.p') AS profiles;
 SELECT name, status, observed -> 'psi' AS psi FROM mesh.run_checks('check_hist.p') WHERE kind = 'distribution' ORDER BY name;
@@ -96,7 +102,7 @@ SELECT mesh.quality_score('no_such.product');
 -- named after the check, a later failure keeps it, a pass resolves it
 SELECT kind, subject, severity, status, details ->> 'status' AS check_status
   FROM mesh.incidents WHERE product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist')
- ORDER BY subject;
+ ORDER BY subject, id;
 SELECT count(*) AS runs FROM mesh.run_checks('check_hist.p');
 SELECT count(*) AS open_incidents FROM mesh.incidents
  WHERE product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist') AND status <> 'resolved';
@@ -104,7 +110,7 @@ DELETE FROM check_hist.t;
 SELECT name, status FROM mesh.run_checks('check_hist.p') WHERE name = 'on_demand';
 SELECT kind, subject, status, resolved_at IS NOT NULL AS resolved
   FROM mesh.incidents WHERE product_id = (SELECT id FROM mesh.data_products WHERE domain = 'check_hist')
- ORDER BY subject;
+ ORDER BY subject, id;
 
 SELECT mesh.drop_data_product('check_hist.p');
 DROP TABLE check_hist.t;

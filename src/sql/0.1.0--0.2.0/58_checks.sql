@@ -920,9 +920,15 @@ BEGIN
                   HINT = 'Change or drop the check: the port no longer has this column.';
     END IF;
     IF d ->> 'method' = 'categorical' THEN
+        -- at most 1000 categories: a profile is for columns with a bounded set of values
         counts := mesh._check_query(p.owner,
-            format('SELECT pg_catalog.jsonb_object_agg(v, n)::pg_catalog.text FROM (SELECT %1$I::pg_catalog.text AS v, pg_catalog.count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1) s',
+            format('SELECT pg_catalog.jsonb_object_agg(v, n)::pg_catalog.text, pg_catalog.count(*) FROM (SELECT %1$I::pg_catalog.text AS v, pg_catalog.count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1 LIMIT 1001) s',
                    col, p.port), '{}', 'aggregate', 'pg_catalog, pg_temp');
+        IF counts[2]::int > 1000 THEN
+            RAISE EXCEPTION 'column "%" has more than 1000 distinct values', col
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'A categorical distribution is for columns with few values; use "method": "histogram" for numbers.';
+        END IF;
         RETURN jsonb_build_object('method', 'categorical', 'counts', coalesce(counts[1]::jsonb, '{}'));
     END IF;
     IF profile IS NULL THEN
