@@ -259,8 +259,9 @@ execute_check_query(const char *query, const char *mode, int nargs,
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_CARDINALITY_VIOLATION),
-					 errmsg("the query of the check returned %llu rows instead of one",
-							(unsigned long long) SPI_processed),
+					 errmsg(SPI_processed == 0 ?
+							"the query of the check returned no row" :
+							"the query of the check returned more than one row"),
 					 errhint("A metric query returns exactly one row, e.g. SELECT count(*) FROM ...")));
 		tupdesc = SPI_tuptable->tupdesc;
 		if (strcmp(mode, "metric") == 0 && tupdesc->natts != 1)
