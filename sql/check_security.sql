@@ -37,7 +37,9 @@ SELECT mesh.create_data_product('check_sec.p', 'check_sec.t', $$
   {"name": "runs_as_owner", "kind": "custom_metric",
    "sql": "SELECT (current_user = 'regress_check_sec_owner' AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))::int",
    "value": 1, "operator": "="},
-  {"name": "reads_as_owner", "kind": "failed_rows", "sql": "SELECT * FROM pg_authid"}
+  {"name": "reads_as_owner", "kind": "failed_rows", "sql": "SELECT * FROM pg_authid"},
+  {"name": "leaves_settings", "kind": "failed_rows",
+   "sql": "SELECT set_config('search_path', 'check_sec', false), set_config('work_mem', '1234kB', false)"}
 ]}$$) > 0 AS created;
 -- the definitions keep the hostile text as data
 SELECT name, definition ->> 'column' AS col, definition -> 'columns' AS cols, definition ->> 'regex' AS regex
@@ -46,6 +48,8 @@ SELECT name, status, observed, message FROM mesh.run_checks('check_sec.p') ORDER
 -- nothing was written, dropped or created, and we are who we were
 SELECT count(*) AS rows_left FROM check_sec.t;
 SELECT to_regclass('pg_temp.sneaky') AS sneaky, current_user, current_setting('transaction_read_only') AS read_only;
+-- settings changed by a check's query do not outlive it
+SELECT current_setting('search_path') AS search_path, current_setting('work_mem') = '1234kB' AS work_mem_leaked;
 
 -- a check that runs too long ends with status error; the others still run
 SET meshpg.check_statement_timeout = 500;

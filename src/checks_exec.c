@@ -418,7 +418,8 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 		check_timed_out = false;
 		QueryCancelPending = false;
 	}
-	AtEOXact_GUC(true, save_nestlevel);
+	/* roll back every setting the query changed, as REFRESH MATERIALIZED VIEW does */
+	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 
 	PG_RETURN_ARRAYTYPE_P(result);
