@@ -359,7 +359,7 @@ $$;
 
 -- shared-memory commit times of this database's tracked relations (not yet persisted ones included)
 CREATE FUNCTION mesh._freshness_live(OUT relation oid, OUT last_change timestamptz) RETURNS SETOF record
-    LANGUAGE c VOLATILE
+    LANGUAGE c STABLE
     AS 'MODULE_PATHNAME', 'meshpg_freshness_live';
 
 -- last committed change of every product: shared memory, else what was persisted
@@ -794,8 +794,9 @@ $$;
 -- Scheduler: run log, start-up, wake-ups, status
 -- ---------------------------------------------------------------------------
 
+CREATE SEQUENCE mesh.worker_run_id_seq;
 CREATE TABLE mesh.worker_runs (
-    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              bigint PRIMARY KEY DEFAULT pg_catalog.nextval('mesh.worker_run_id_seq'),
     task            text NOT NULL,
     started_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     finished_at     timestamptz,
@@ -868,7 +869,7 @@ CREATE FUNCTION mesh._worker_status(OUT pid integer, OUT database name, OUT role
                                     OUT next_wakeup timestamptz, OUT runs bigint, OUT errors bigint,
                                     OUT last_error text, OUT last_error_at timestamptz)
     RETURNS SETOF record
-    LANGUAGE c VOLATILE
+    LANGUAGE c STABLE
     AS 'MODULE_PATHNAME', 'meshpg_worker_status';
 
 CREATE VIEW mesh.worker_status AS SELECT * FROM mesh._worker_status();
@@ -950,8 +951,9 @@ SELECT pg_catalog.pg_extension_config_dump('mesh.incidents', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.subscriptions', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.retention_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.freshness_sources', '');
+SELECT pg_catalog.pg_extension_config_dump('mesh.freshness_observations', '');
 
-REVOKE ALL ON SEQUENCE mesh.incident_id_seq, mesh.retention_run_id_seq FROM PUBLIC;
+REVOKE ALL ON SEQUENCE mesh.incident_id_seq, mesh.retention_run_id_seq, mesh.worker_run_id_seq FROM PUBLIC;
 REVOKE ALL ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh.freshness_state,
     mesh.freshness_observations, mesh.retention_runs, mesh.worker_runs,
     mesh.freshness, mesh.worker_status, mesh.domain_kpis FROM PUBLIC;
