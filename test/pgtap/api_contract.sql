@@ -186,7 +186,7 @@ SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_source
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
                                  -- monitoring
                                  'incidents', 'subscriptions', 'freshness_sources', 'freshness_state',
-                                 'freshness_observations', 'retention_runs', 'worker_runs'],
+                                 'freshness_observations', 'freshness_deadlines', 'retention_runs', 'worker_runs'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
@@ -215,7 +215,8 @@ SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_cl
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])
               -- server-local state, meaningless in another server: relation oids, worker pids
-              AND c.oid::regclass::text NOT IN ('mesh.freshness_state', 'mesh.worker_runs', 'mesh.worker_run_id_seq')),
+              AND c.oid::regclass::text NOT IN ('mesh.freshness_state', 'mesh.freshness_deadlines',
+                                                'mesh.worker_runs', 'mesh.worker_run_id_seq')),
           NULL,
           'no table or sequence in schema mesh is missing from extconfig (but server-local state)');
 SELECT is((SELECT array_agg(DISTINCT cond) FROM pg_extension e, unnest(e.extcondition) AS cond

@@ -43,7 +43,7 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._declared_descriptor(mesh.data_products)',
                         'mesh._source_json(mesh.data_products)',
                         -- monitoring: what mesh.freshness, mesh.worker_status and mesh.domain_kpis read
-                        'mesh._freshness_at(timestamp with time zone)', 'mesh._product_last_change()',
+                        'mesh._freshness_at(timestamp with time zone,bigint[])', 'mesh._product_last_change(bigint[])',
                         'mesh._freshness_live()', 'mesh._sla_deadlines(jsonb,timestamp with time zone,timestamp with time zone,timestamp with time zone)',
                         'mesh._delivery_windows(jsonb,timestamp with time zone,timestamp with time zone)', 'mesh._worker_status()',
                         'mesh._products_with_checks()']) AS f;
