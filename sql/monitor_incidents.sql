@@ -10,6 +10,8 @@ CREATE TABLE monitor_inc.src (id integer PRIMARY KEY, at timestamptz NOT NULL DE
 ALTER TABLE monitor_inc.src OWNER TO regress_monitor_owner;
 SELECT mesh.create_data_product('monitor_inc.items', 'monitor_inc.src', '{"purpose": "incident tests"}') > 0 AS created;
 SELECT id AS pid FROM mesh.data_products WHERE domain = 'monitor_inc' AND name = 'items' \gset
+-- incident ids in messages below: start from a known value
+SELECT setval('mesh.incident_id_seq', 7000) AS base;
 
 -- open: one incident in flight per product, kind and subject
 SELECT mesh._open_incident(:pid, 'check', 'row_count', 'warn', '{"observed": 0}') AS first_id \gset

@@ -217,7 +217,8 @@ execute_as(Oid owner, const char *sql, bool read_only, int timeout_ms)
 typedef struct RoundState
 {
 	bool		extension_present;
-	bool		evaluate;		/* in: evaluate regardless of changes */
+	bool		evaluate;		/* in: evaluate every product */
+	bool		due;			/* in: a deadline has come */
 	int			persisted;
 	FreshnessChange *changes;	/* persisted: mark flushed once committed */
 	List	   *columns_due;	/* product ids whose declared column is due */
@@ -228,7 +229,7 @@ extension_ready(void)
 {
 	return OidIsValid(get_extension_oid("meshpg", true)) &&
 		OidIsValid(LookupFuncName(list_make2(makeString("mesh"), makeString("_evaluate_freshness")),
-								  1, (Oid[]) {TIMESTAMPTZOID}, true));
+								  2, (Oid[]) {TIMESTAMPTZOID, OIDARRAYOID}, true));
 }
 
 static void
@@ -268,7 +269,7 @@ persist_unit(void *arg)
 		if (rc != SPI_OK_SELECT)
 			elog(ERROR, "could not persist freshness: %s", SPI_result_code_string(rc));
 	}
-	if (rs->evaluate || n > 0)
+	if (rs->evaluate || rs->due || n > 0)
 	{
 		int			rc = SPI_execute("SELECT id FROM mesh._freshness_columns_due(pg_catalog.now()) AS id",
 									 true, 0);
@@ -385,13 +386,25 @@ measure_column(int64 product_id)
 	}
 }
 
+/* evaluate all products (rs->evaluate) or those whose sources changed or deadline came */
 static void
 evaluate_unit(void *arg)
 {
+	RoundState *rs = arg;
 	bool		isnull;
 	Datum		d;
+	Datum	   *relids = palloc((rs->persisted + 1) * sizeof(Datum));
+	Datum		args[1];
+	char		nulls[1] = {' '};
 
-	execute_or_error("SELECT mesh._evaluate_freshness(pg_catalog.now())", false, SPI_OK_SELECT);
+	for (int i = 0; i < rs->persisted; i++)
+		relids[i] = ObjectIdGetDatum(rs->changes[i].relid);
+	args[0] = PointerGetDatum(construct_array(relids, rs->persisted, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+	if (rs->evaluate)
+		nulls[0] = 'n';
+	if (SPI_execute_with_args("SELECT mesh._evaluate_freshness(pg_catalog.now(), $1)", 1,
+							  (Oid[]) {OIDARRAYOID}, args, nulls, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not evaluate freshness");
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	next_deadline = isnull ? 0 : DatumGetTimestampTz(d);
 }
@@ -554,9 +567,10 @@ startup_unit(void *arg)
 static void
 scheduler_round(void)
 {
-	RoundState	rs = {false, false, 0, NULL, NIL};
+	RoundState	rs = {false, false, false, 0, NULL, NIL};
 	TimestampTz now = GetCurrentTimestamp();
 	bool		wake;
+	bool		due;
 	ListCell   *lc;
 
 	LWLockAcquire(meshpg_worker_shared->lock, LW_EXCLUSIVE);
@@ -565,7 +579,10 @@ scheduler_round(void)
 	my_slot->runs++;
 	LWLockRelease(meshpg_worker_shared->lock);
 
-	rs.evaluate = wake || (next_deadline != 0 && now >= next_deadline) || now >= next_full_evaluation;
+	/* a full evaluation at start, when a contract changed, and every 10 minutes as a safety net */
+	rs.evaluate = wake || now >= next_full_evaluation;
+	due = next_deadline != 0 && now >= next_deadline;
+	rs.due = due;
 	if (!run_unit("freshness: persist", persist_unit, &rs, NULL))
 		return;
 	if (!rs.extension_present)
@@ -574,19 +591,19 @@ scheduler_round(void)
 	if (rs.persisted > 0)
 		meshpg_freshness_mark_flushed(MyDatabaseId, rs.changes, rs.persisted);
 
-	if (rs.evaluate || rs.persisted > 0)
+	if (rs.evaluate || due || rs.persisted > 0)
 	{
 		set_state(SCHED_RUNNING);
 		foreach(lc, rs.columns_due)
 			measure_column((int64) (intptr_t) lfirst(lc));
-		if (!run_unit("freshness: evaluate", evaluate_unit, NULL, NULL))
+		if (!run_unit("freshness: evaluate", evaluate_unit, &rs, NULL))
 		{
 			/* do not retry every naptime: the error is logged and shown in mesh.worker_status */
 			next_deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
 														Max(meshpg_naptime, 10000));
 		}
-		next_full_evaluation = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
-														   meshpg_database_scan_interval);
+		else if (rs.evaluate)
+			next_full_evaluation = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), 600 * 1000);
 	}
 
 	for (int i = 0; i < lengthof(optional_calls); i++)

@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(98);
+SELECT plan(106);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -44,6 +44,16 @@ SELECT has_function('mesh', 'describe', ARRAY['text'], 'mesh.describe(text) exis
 SELECT function_returns('mesh', 'describe', ARRAY['text'], 'jsonb', 'mesh.describe returns jsonb');
 SELECT has_function('mesh', 'search', ARRAY['text'], 'mesh.search(text) exists');
 SELECT function_returns('mesh', 'search', ARRAY['text'], 'setof record', 'mesh.search returns setof record');
+SELECT has_function('mesh', 'acknowledge_incident', ARRAY['bigint', 'text'],
+                    'mesh.acknowledge_incident(bigint, text) exists');
+SELECT function_returns('mesh', 'acknowledge_incident', ARRAY['bigint', 'text'], 'void',
+                        'mesh.acknowledge_incident returns void');
+SELECT has_function('mesh', 'subscribe', ARRAY['text'], 'mesh.subscribe(text) exists');
+SELECT function_returns('mesh', 'subscribe', ARRAY['text'], 'void', 'mesh.subscribe returns void');
+SELECT has_function('mesh', 'unsubscribe', ARRAY['text'], 'mesh.unsubscribe(text) exists');
+SELECT function_returns('mesh', 'unsubscribe', ARRAY['text'], 'void', 'mesh.unsubscribe returns void');
+SELECT has_function('mesh', 'incident_channel', ARRAY['text'], 'mesh.incident_channel(text) exists');
+SELECT function_returns('mesh', 'incident_channel', ARRAY['text'], 'text', 'mesh.incident_channel returns text');
 SELECT has_function('mesh', 'status', ARRAY[]::name[], 'mesh.status() exists');
 SELECT function_returns('mesh', 'status', ARRAY[]::name[], 'setof record', 'mesh.status returns setof record');
 
@@ -54,9 +64,10 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['add_check', 'alter_data_product', 'create_data_product', 'create_domain', 'describe',
-          'drop_check', 'drop_data_product', 'drop_domain', 'execute_checks', 'profile_product',
-          'quality_score', 'run_checks', 'search', 'set_status', 'status'],
+    ARRAY['acknowledge_incident', 'add_check', 'alter_data_product', 'create_data_product', 'create_domain',
+          'describe', 'drop_check', 'drop_data_product', 'drop_domain', 'execute_checks', 'incident_channel',
+          'profile_product', 'quality_score', 'run_checks', 'search', 'set_status', 'status',
+          'subscribe', 'unsubscribe'],
     'schema mesh has exactly the documented public functions, one signature each');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
@@ -174,7 +185,11 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'checks', 'check_runs'],
+                                 -- checks
+                                 'checks', 'check_runs',
+                                 -- monitoring
+                                 'incidents', 'subscriptions', 'freshness_sources', 'freshness_state',
+                                 'freshness_observations', 'freshness_deadlines', 'retention_runs', 'worker_runs'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
@@ -195,13 +210,20 @@ SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
           'mesh.data_product_columns', 'mesh.data_product_sources',
-          'mesh.checks', 'mesh.check_id_seq', 'mesh.check_runs', 'mesh.check_run_id_seq'],
+          -- checks
+          'mesh.checks', 'mesh.check_id_seq', 'mesh.check_runs', 'mesh.check_run_id_seq',
+          -- monitoring
+          'mesh.incident_id_seq', 'mesh.incidents', 'mesh.subscriptions', 'mesh.freshness_sources',
+          'mesh.freshness_observations', 'mesh.retention_run_id_seq', 'mesh.retention_runs'],
     'pg_extension.extconfig lists the catalog tables and their id sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
-              AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),
+              AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])
+              -- server-local state, meaningless in another server: relation oids, worker pids
+              AND c.oid::regclass::text NOT IN ('mesh.freshness_state', 'mesh.freshness_deadlines',
+                                                'mesh.worker_runs', 'mesh.worker_run_id_seq')),
           NULL,
-          'no table or sequence in schema mesh is missing from extconfig');
+          'no table or sequence in schema mesh is missing from extconfig (but server-local state)');
 SELECT is((SELECT array_agg(DISTINCT cond) FROM pg_extension e, unnest(e.extcondition) AS cond
             WHERE e.extname = 'meshpg'),
           ARRAY[''],
@@ -217,7 +239,8 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
-              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries'],
+              ARRAY['catalog', 'api', 'output ports', 'search', 'workers', 'freshness tracking',
+                    'shared_preload_libraries'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),
           NULL,

@@ -41,7 +41,12 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._split_product(text)', 'mesh._find_product(text)', 'mesh._role_name(oid)',
                         'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
-                        'mesh._source_json(mesh.data_products)']) AS f;
+                        'mesh._source_json(mesh.data_products)',
+                        -- monitoring: what mesh.freshness, mesh.worker_status and mesh.domain_kpis read
+                        'mesh._freshness_at(timestamp with time zone,bigint[])', 'mesh._product_last_change(bigint[])',
+                        'mesh._freshness_live()', 'mesh._sla_deadlines(jsonb,timestamp with time zone,timestamp with time zone,timestamp with time zone)',
+                        'mesh._delivery_windows(jsonb,timestamp with time zone,timestamp with time zone)', 'mesh._worker_status()',
+                        'mesh._products_with_checks()']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p

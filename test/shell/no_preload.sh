@@ -55,9 +55,11 @@ case "$create_output" in
 *) not_ok "the warning's hint says how to preload" "$create_output" ;;
 esac
 
-check "mesh.status() reports the preload as inactive" \
-	"shared_preload_libraries|f" \
-	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active")"
+check "mesh.status() reports the preload, the workers and freshness tracking as inactive" \
+	"freshness tracking|f
+shared_preload_libraries|f
+workers|f" \
+	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active ORDER BY component")"
 check "mesh.status() keeps the catalog and API active" \
 	"4" \
 	"$(psql_np -At -c "SELECT count(*) FROM mesh.status() WHERE active")"

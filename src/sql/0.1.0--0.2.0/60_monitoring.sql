@@ -359,24 +359,27 @@ $$;
 
 -- shared-memory commit times of this database's tracked relations (not yet persisted ones included)
 CREATE FUNCTION mesh._freshness_live(OUT relation oid, OUT last_change timestamptz) RETURNS SETOF record
-    LANGUAGE c VOLATILE
+    LANGUAGE c STABLE
     AS 'MODULE_PATHNAME', 'meshpg_freshness_live';
 
--- last committed change of every product: shared memory, else what was persisted
-CREATE FUNCTION mesh._product_last_change(OUT product_id bigint, OUT last_change timestamptz)
+-- last committed change of products (all, or those listed): shared memory, else what was persisted
+CREATE FUNCTION mesh._product_last_change(products bigint[] DEFAULT NULL, OUT product_id bigint,
+                                          OUT last_change timestamptz)
     RETURNS SETOF record
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
     WITH live AS MATERIALIZED (SELECT * FROM mesh._freshness_live()),
-    rel AS (
-        SELECT coalesce(l.relation, s.relation) AS relation,
-               greatest(l.last_change, s.last_change) AS last_change
-          FROM live l FULL JOIN mesh.freshness_state s ON s.relation = l.relation
+    src AS (
+        SELECT fs.product_id, fs.relation::oid AS relation FROM mesh.freshness_sources fs
+         WHERE products IS NULL OR fs.product_id = ANY (products)
     )
-    SELECT fs.product_id, max(rel.last_change)
-      FROM mesh.freshness_sources fs JOIN rel ON rel.relation = fs.relation::oid
-     GROUP BY fs.product_id
+    SELECT src.product_id, max(greatest(l.last_change, s.last_change))
+      FROM src
+      LEFT JOIN live l ON l.relation = src.relation
+      LEFT JOIN mesh.freshness_state s ON s.relation = src.relation
+     GROUP BY src.product_id
+    HAVING max(greatest(l.last_change, s.last_change)) IS NOT NULL
 $$;
 
 -- the window instances (start, end) of a delivery window whose end falls in [from_time, to_time]
@@ -455,8 +458,8 @@ BEGIN
 END
 $$;
 
--- freshness of every product against its contract, at a given time
-CREATE FUNCTION mesh._freshness_at(at timestamptz)
+-- freshness of every product (or of those listed) against its contract, at a given time
+CREATE FUNCTION mesh._freshness_at(at timestamptz, products bigint[] DEFAULT NULL)
     RETURNS TABLE (product_id bigint, product text, rule text, last_change timestamptz,
                    data_time timestamptz, age interval, sla jsonb, deadline timestamptz, breached boolean)
     LANGUAGE sql STABLE
@@ -466,9 +469,10 @@ CREATE FUNCTION mesh._freshness_at(at timestamptz)
            at - coalesce(CASE WHEN p.sla ? 'freshness_column' THEN o.data_time END, lc.last_change),
            p.sla, d.deadline, coalesce(d.deadline <= at, false)
       FROM mesh.data_products p
-      LEFT JOIN mesh._product_last_change() lc ON lc.product_id = p.id
+      LEFT JOIN mesh._product_last_change(products) lc ON lc.product_id = p.id
       LEFT JOIN mesh.freshness_observations o ON o.product_id = p.id
       LEFT JOIN LATERAL mesh._sla_deadlines(p.sla, lc.last_change, o.data_time, at) d ON true
+     WHERE products IS NULL OR p.id = ANY (products)
 $$;
 
 CREATE VIEW mesh.freshness AS
@@ -508,11 +512,14 @@ CREATE FUNCTION mesh._freshness_columns_due(at timestamptz) RETURNS SETOF bigint
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
+    WITH declared AS MATERIALIZED (
+        SELECT p.id, p.sla FROM mesh.data_products p WHERE p.sla ? 'freshness_column'
+    )
     SELECT p.id
-      FROM mesh.data_products p
+      FROM declared p
       LEFT JOIN mesh.freshness_observations o ON o.product_id = p.id
-      LEFT JOIN mesh._product_last_change() lc ON lc.product_id = p.id
-     WHERE p.sla ? 'freshness_column'
+      LEFT JOIN mesh._product_last_change(ARRAY(SELECT id FROM declared)) lc ON lc.product_id = p.id
+     WHERE true
        AND (o.product_id IS NULL
             OR o.column_name IS DISTINCT FROM p.sla ->> 'freshness_column'
             OR lc.last_change > o.observed_at
@@ -535,23 +542,48 @@ CREATE FUNCTION mesh._record_freshness_observation(product_id bigint, data_time 
            observed_at = excluded.observed_at, error = excluded.error
 $$;
 
--- open and resolve freshness incidents at a given time; returns the next future deadline
-CREATE FUNCTION mesh._evaluate_freshness(at timestamptz) RETURNS timestamptz
+-- the next deadline of each product, so that a round evaluates only the products whose
+-- sources changed or whose deadline came (derived: rebuilt by every full evaluation)
+CREATE TABLE mesh.freshness_deadlines (
+    product_id      bigint PRIMARY KEY REFERENCES mesh.data_products (id) ON DELETE CASCADE,
+    deadline        timestamptz NOT NULL
+);
+COMMENT ON TABLE mesh.freshness_deadlines IS 'next SLA deadline of each product, kept by the scheduler (derived state)';
+CREATE INDEX freshness_deadlines_deadline ON mesh.freshness_deadlines (deadline);
+
+-- open and resolve freshness incidents at a given time, for every product (changed IS NULL)
+-- or for those whose sources are in changed or whose deadline has come; returns the next
+-- future deadline of all products
+CREATE FUNCTION mesh._evaluate_freshness(at timestamptz, changed oid[] DEFAULT NULL) RETURNS timestamptz
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
     f record;
-    next_deadline timestamptz;
+    targets bigint[];
+    ids bigint[] := '{}';
+    deadlines timestamptz[] := '{}';
 BEGIN
-    FOR f IN SELECT * FROM mesh._freshness_at(at) x WHERE x.rule IS NOT NULL LOOP
+    IF changed IS NOT NULL THEN
+        targets := ARRAY(SELECT s.product_id FROM mesh.freshness_sources s WHERE s.relation::oid = ANY (changed)
+                         UNION
+                         SELECT d.product_id FROM mesh.freshness_deadlines d WHERE d.deadline <= at);
+        IF cardinality(targets) = 0 THEN
+            RETURN (SELECT min(d.deadline) FROM mesh.freshness_deadlines d WHERE d.deadline > at);
+        END IF;
+    END IF;
+    FOR f IN SELECT * FROM mesh._freshness_at(at, targets) x WHERE x.rule IS NOT NULL LOOP
         IF f.breached THEN
-            PERFORM mesh._open_incident(f.product_id, 'freshness', f.rule,
-                CASE WHEN f.sla ->> 'severity' = 'warn' THEN 'warn' ELSE 'error' END,
-                jsonb_build_object('since', f.deadline, 'deadline', f.deadline,
-                                   'last_change', f.last_change, 'data_time', f.data_time,
-                                   'sla', f.sla -> CASE f.rule WHEN 'freshness' THEN 'freshness'
-                                                  WHEN 'cadence' THEN 'cadence' ELSE 'delivery_window' END));
+            BEGIN
+                PERFORM mesh._open_incident(f.product_id, 'freshness', f.rule,
+                    CASE WHEN f.sla ->> 'severity' = 'warn' THEN 'warn' ELSE 'error' END,
+                    jsonb_build_object('since', f.deadline, 'deadline', f.deadline,
+                                       'last_change', f.last_change, 'data_time', f.data_time,
+                                       'sla', f.sla -> f.rule));
+            EXCEPTION WHEN undefined_object OR foreign_key_violation THEN
+                -- the product was dropped since this evaluation began
+                NULL;
+            END;
         ELSE
             IF EXISTS (SELECT FROM mesh.incidents i
                         WHERE i.product_id = f.product_id AND i.kind = 'freshness'
@@ -559,15 +591,26 @@ BEGIN
                 PERFORM mesh._resolve_incident(f.product_id, 'freshness', f.rule);
             END IF;
             IF f.deadline IS NOT NULL THEN
-                next_deadline := least(next_deadline, f.deadline);
+                ids := ids || f.product_id;
+                deadlines := deadlines || f.deadline;
             END IF;
         END IF;
     END LOOP;
-    -- incidents of rules that were removed from the contract are over
-    PERFORM mesh._resolve_incident(i.product_id, i.kind, i.subject)
-       FROM mesh.incidents i JOIN mesh.data_products p ON p.id = i.product_id
-      WHERE i.kind = 'freshness' AND i.status <> 'resolved' AND NOT p.sla ? i.subject;
-    RETURN next_deadline;
+
+    DELETE FROM mesh.freshness_deadlines d WHERE targets IS NULL OR d.product_id = ANY (targets);
+    INSERT INTO mesh.freshness_deadlines (product_id, deadline)
+    SELECT u.id, min(u.deadline) FROM unnest(ids, deadlines) AS u(id, deadline)
+     WHERE EXISTS (SELECT FROM mesh.data_products p WHERE p.id = u.id)
+     GROUP BY u.id
+    ON CONFLICT (product_id) DO UPDATE SET deadline = least(excluded.deadline, mesh.freshness_deadlines.deadline);
+
+    IF targets IS NULL THEN
+        -- incidents of rules that were removed from the contract are over
+        PERFORM mesh._resolve_incident(i.product_id, i.kind, i.subject)
+           FROM mesh.incidents i JOIN mesh.data_products p ON p.id = i.product_id
+          WHERE i.kind = 'freshness' AND i.status <> 'resolved' AND NOT p.sla ? i.subject;
+    END IF;
+    RETURN (SELECT min(d.deadline) FROM mesh.freshness_deadlines d WHERE d.deadline > at);
 END
 $$;
 
@@ -794,8 +837,9 @@ $$;
 -- Scheduler: run log, start-up, wake-ups, status
 -- ---------------------------------------------------------------------------
 
+CREATE SEQUENCE mesh.worker_run_id_seq;
 CREATE TABLE mesh.worker_runs (
-    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id              bigint PRIMARY KEY DEFAULT pg_catalog.nextval('mesh.worker_run_id_seq'),
     task            text NOT NULL,
     started_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     finished_at     timestamptz,
@@ -868,7 +912,7 @@ CREATE FUNCTION mesh._worker_status(OUT pid integer, OUT database name, OUT role
                                     OUT next_wakeup timestamptz, OUT runs bigint, OUT errors bigint,
                                     OUT last_error text, OUT last_error_at timestamptz)
     RETURNS SETOF record
-    LANGUAGE c VOLATILE
+    LANGUAGE c STABLE
     AS 'MODULE_PATHNAME', 'meshpg_worker_status';
 
 CREATE VIEW mesh.worker_status AS SELECT * FROM mesh._worker_status();
@@ -950,12 +994,13 @@ SELECT pg_catalog.pg_extension_config_dump('mesh.incidents', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.subscriptions', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.retention_runs', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.freshness_sources', '');
+SELECT pg_catalog.pg_extension_config_dump('mesh.freshness_observations', '');
 
-REVOKE ALL ON SEQUENCE mesh.incident_id_seq, mesh.retention_run_id_seq FROM PUBLIC;
-REVOKE ALL ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh.freshness_state,
+REVOKE ALL ON SEQUENCE mesh.incident_id_seq, mesh.retention_run_id_seq, mesh.worker_run_id_seq FROM PUBLIC;
+REVOKE ALL ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh.freshness_state, mesh.freshness_deadlines,
     mesh.freshness_observations, mesh.retention_runs, mesh.worker_runs,
     mesh.freshness, mesh.worker_status, mesh.domain_kpis FROM PUBLIC;
-GRANT SELECT ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh.freshness_state,
+GRANT SELECT ON mesh.incidents, mesh.subscriptions, mesh.freshness_sources, mesh.freshness_state, mesh.freshness_deadlines,
     mesh.freshness_observations, mesh.retention_runs, mesh.worker_runs,
     mesh.freshness, mesh.worker_status, mesh.domain_kpis TO PUBLIC;
 
@@ -972,15 +1017,15 @@ REVOKE ALL ON FUNCTION
     mesh._freshness_invalidate(),
     mesh._refresh_freshness_sources(bigint),
     mesh._freshness_live(),
-    mesh._product_last_change(),
+    mesh._product_last_change(bigint[]),
     mesh._delivery_windows(jsonb, timestamptz, timestamptz),
     mesh._sla_deadlines(jsonb, timestamptz, timestamptz, timestamptz),
-    mesh._freshness_at(timestamptz),
+    mesh._freshness_at(timestamptz, bigint[]),
     mesh._freshness_persist(oid[], timestamptz[]),
     mesh._freshness_column_statement(bigint),
     mesh._freshness_columns_due(timestamptz),
     mesh._record_freshness_observation(bigint, timestamptz, text),
-    mesh._evaluate_freshness(timestamptz),
+    mesh._evaluate_freshness(timestamptz, oid[]),
     mesh._valid_interval(jsonb),
     mesh._on_store_60_monitoring(regrole, bigint, jsonb),
     mesh._retention_due(interval),
@@ -999,8 +1044,8 @@ REVOKE ALL ON FUNCTION
 
 -- read-only helpers of the public views (they read the catalog and shared memory, write nothing)
 GRANT EXECUTE ON FUNCTION
-    mesh._freshness_at(timestamptz),
-    mesh._product_last_change(),
+    mesh._freshness_at(timestamptz, bigint[]),
+    mesh._product_last_change(bigint[]),
     mesh._freshness_live(),
     mesh._sla_deadlines(jsonb, timestamptz, timestamptz, timestamptz),
     mesh._delivery_windows(jsonb, timestamptz, timestamptz),
