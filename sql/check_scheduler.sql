@@ -25,6 +25,36 @@ $$;
 SELECT pg_temp.scheduled_runs('every_second') >= 2 AS ran_twice,
        pg_temp.scheduled_runs('on_demand') AS on_demand_runs;
 SELECT status, message FROM mesh.check_status WHERE product = 'check_sched.p' AND check_name = 'every_second';
+
+-- a custom query that takes a session advisory lock does not leave it held
+-- by the scheduler (it would block whoever needs that lock, for ever)
+SELECT mesh.add_check('check_sched.p', '{"name": "locks", "kind": "failed_rows", "schedule": "1 second",
+    "sql": "SELECT l FROM (SELECT pg_advisory_lock(20261123) AS l) s WHERE l IS NULL"}') > 0 AS added;
+DO $$
+BEGIN
+    FOR i IN 1 .. 300 LOOP
+        EXIT WHEN pg_temp.scheduled_runs('locks') >= 2;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+END
+$$;
+SELECT pg_temp.scheduled_runs('locks') >= 2 AS lock_check_ran;
+DO $$
+DECLARE
+    got boolean := false;
+BEGIN
+    -- the lock is free between runs: a few tries, in case one lands during a run
+    FOR i IN 1 .. 50 LOOP
+        got := pg_try_advisory_lock(20261123);
+        EXIT WHEN got;
+        PERFORM pg_sleep(0.1);
+    END LOOP;
+    RAISE NOTICE 'advisory lock free after scheduled runs: %', got;
+    IF got THEN
+        PERFORM pg_advisory_unlock(20261123);
+    END IF;
+END
+$$;
 SELECT mesh.drop_data_product('check_sched.p');
 DROP TABLE check_sched.t;
 SELECT mesh.drop_domain('check_sched');

@@ -36,6 +36,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -74,6 +75,22 @@ check_timeout_handler(void)
 	InterruptPending = true;
 	QueryCancelPending = true;
 	SetLatch(MyLatch);
+}
+
+/*
+ * A custom query may take a session-level advisory lock (pg_advisory_lock),
+ * which read-only mode allows and which would outlive the check.  In the
+ * scheduler, a background worker that lives for days, such a lock would be
+ * held forever (a product team could block the mesh API's own advisory
+ * locks), so there every session-level advisory lock is released before and
+ * after each custom query: the scheduler takes none of its own.  In a user's
+ * session the lock stays with that session, whose user ran the checks.
+ */
+static void
+release_scheduler_advisory_locks(const char *mode)
+{
+	if (IsBackgroundWorker && strcmp(mode, "aggregate") != 0)
+		LockReleaseSession(USER_LOCKMETHOD);
 }
 
 /* "a DELETE statement", "an INSERT statement" */
@@ -382,6 +399,7 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 		(void) set_config_option("search_path", search_path,
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
+		release_scheduler_advisory_locks(mode);
 		if (timeout_ms > 0)
 			enable_timeout_after(check_timeout_id, timeout_ms);
 
@@ -390,6 +408,7 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 
 		if (timeout_ms > 0)
 			disable_timeout(check_timeout_id, false);
+		release_scheduler_advisory_locks(mode);
 	}
 	PG_CATCH();
 	{
