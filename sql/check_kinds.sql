@@ -97,10 +97,23 @@ SELECT mesh.add_check('check_kinds.orders_p', '{"name": "z_bad_bound", "kind": "
 SELECT name, status, message FROM mesh.run_checks('check_kinds.orders_p')
  WHERE name IN ('z_bad_bound', 'd_amount_range', 'a_rows') ORDER BY name;
 
+-- custom metrics must return one row of one number
+SELECT mesh.add_check('check_kinds.orders_p', '{"name": "z_no_row", "kind": "custom_metric", "sql": "SELECT 1 WHERE false", "operator": "=", "value": 1}') > 0 AS added;
+SELECT mesh.add_check('check_kinds.orders_p', '{"name": "z_many_rows", "kind": "custom_metric", "sql": "SELECT id FROM check_kinds.orders", "operator": "=", "value": 1}') > 0 AS added;
+SELECT mesh.add_check('check_kinds.orders_p', '{"name": "z_two_columns", "kind": "custom_metric", "sql": "SELECT 1, 2", "operator": "=", "value": 1}') > 0 AS added;
+SELECT mesh.add_check('check_kinds.orders_p', '{"name": "z_text", "kind": "custom_metric", "sql": "SELECT ''many''", "operator": "=", "value": 1}') > 0 AS added;
+SELECT mesh.add_check('check_kinds.orders_p', '{"name": "z_null", "kind": "custom_metric", "sql": "SELECT NULL::int", "operator": "=", "value": 1}') > 0 AS added;
+SELECT name, status, message FROM mesh.run_checks('check_kinds.orders_p') WHERE name LIKE 'z\_%' ORDER BY name;
+
+-- a referenced relation that is gone makes its check report error, not the others
+DROP TABLE check_kinds.customers;
+SELECT name, status, message FROM mesh.run_checks('check_kinds.orders_p')
+ WHERE name IN ('f_customer_ref', 'e_id_unique') ORDER BY name;
+
 SELECT mesh.drop_data_product('check_kinds.orders_p');
 SELECT mesh.drop_data_product('check_kinds.empty_p');
 SELECT count(*) AS checks_left FROM mesh.checks c
  WHERE NOT EXISTS (SELECT FROM mesh.data_products p WHERE p.id = c.product_id);
-DROP TABLE check_kinds.orders, check_kinds.customers, check_kinds.empty;
+DROP TABLE check_kinds.orders, check_kinds.empty;
 SELECT mesh.drop_domain('check_kinds');
 DROP ROLE regress_check_kinds_owner;

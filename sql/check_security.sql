@@ -37,7 +37,9 @@ SELECT mesh.create_data_product('check_sec.p', 'check_sec.t', $$
   {"name": "runs_as_owner", "kind": "custom_metric",
    "sql": "SELECT (current_user = 'regress_check_sec_owner' AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))::int",
    "value": 1, "operator": "="},
-  {"name": "reads_as_owner", "kind": "failed_rows", "sql": "SELECT * FROM pg_authid"}
+  {"name": "reads_as_owner", "kind": "failed_rows", "sql": "SELECT * FROM pg_authid"},
+  {"name": "leaves_settings", "kind": "failed_rows",
+   "sql": "SELECT set_config('search_path', 'check_sec', false), set_config('work_mem', '1234kB', false)"}
 ]}$$) > 0 AS created;
 -- the definitions keep the hostile text as data
 SELECT name, definition ->> 'column' AS col, definition -> 'columns' AS cols, definition ->> 'regex' AS regex
@@ -46,6 +48,8 @@ SELECT name, status, observed, message FROM mesh.run_checks('check_sec.p') ORDER
 -- nothing was written, dropped or created, and we are who we were
 SELECT count(*) AS rows_left FROM check_sec.t;
 SELECT to_regclass('pg_temp.sneaky') AS sneaky, current_user, current_setting('transaction_read_only') AS read_only;
+-- settings changed by a check's query do not outlive it
+SELECT current_setting('search_path') AS search_path, current_setting('work_mem') = '1234kB' AS work_mem_leaked;
 
 -- a check that runs too long ends with status error; the others still run
 SET meshpg.check_statement_timeout = 500;
@@ -77,6 +81,30 @@ SET ROLE regress_check_sec_owner;
 SELECT count(*) AS results FROM mesh.run_checks('check_sec.p');
 RESET ROLE;
 
+-- checks read as the product owner, whoever calls: an owner without SELECT
+-- on the port gets errors, even when a superuser runs the checks
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_other"}');
+SELECT name, status, message FROM mesh.run_checks('check_sec.p')
+ WHERE name IN ('hostile_column_null', 'runs_as_owner') ORDER BY name;
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+
+-- custom SQL and referential checks run as the product owner: a member of
+-- the domain owner who is not a member of the product owner cannot write one
+CREATE ROLE regress_check_sec_member NOLOGIN IN ROLE regress_check_sec_owner;
+CREATE ROLE regress_check_sec_team NOLOGIN;
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_team"}');
+SET ROLE regress_check_sec_member;
+SELECT mesh.add_check('check_sec.p', '{"name": "peek", "kind": "custom_metric", "sql": "SELECT 1", "value": 1, "operator": "="}');
+SELECT mesh.add_check('check_sec.p', '{"name": "peek_ref", "kind": "referential", "column": "id",
+                                       "references": {"relation": "check_sec.t", "column": "id"}}');
+SELECT mesh.alter_data_product('check_sec.p', '{"checks": [{"name": "peek_rows", "kind": "failed_rows", "sql": "SELECT 1"}]}');
+-- other kinds are fine, and unchanged custom checks do not stop other changes
+SELECT mesh.add_check('check_sec.p', '{"name": "plain", "kind": "row_count"}') > 0 AS plain_added;
+SELECT mesh.alter_data_product('check_sec.p', '{"purpose": "attacks, again"}');
+RESET ROLE;
+SELECT mesh.drop_check('check_sec.p', 'plain');
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+
 -- a product owned by a superuser: its checks never run
 SELECT mesh.create_domain('check_sec_su', 'regress_check_sec_super');
 CREATE TABLE check_sec_su.t AS SELECT 1 AS id;
@@ -93,4 +121,4 @@ SELECT mesh.drop_data_product('check_sec.p');
 DROP TABLE check_sec.t;
 DROP FUNCTION check_sec.wipe(), check_sec.become_super(), check_sec.set_role(), check_sec.read_write(), check_sec.make_table();
 SELECT mesh.drop_domain('check_sec');
-DROP ROLE regress_check_sec_owner, regress_check_sec_other, regress_check_sec_super;
+DROP ROLE regress_check_sec_member, regress_check_sec_team, regress_check_sec_owner, regress_check_sec_other, regress_check_sec_super;

@@ -36,6 +36,7 @@
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "storage/latch.h"
+#include "storage/lock.h"
 #include "tcop/utility.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -74,6 +75,22 @@ check_timeout_handler(void)
 	InterruptPending = true;
 	QueryCancelPending = true;
 	SetLatch(MyLatch);
+}
+
+/*
+ * A custom query may take a session-level advisory lock (pg_advisory_lock),
+ * which read-only mode allows and which would outlive the check.  In the
+ * scheduler, a background worker that lives for days, such a lock would be
+ * held forever (a product team could block the mesh API's own advisory
+ * locks), so there every session-level advisory lock is released before and
+ * after each custom query: the scheduler takes none of its own.  In a user's
+ * session the lock stays with that session, whose user ran the checks.
+ */
+static void
+release_scheduler_advisory_locks(const char *mode)
+{
+	if (IsBackgroundWorker && strcmp(mode, "aggregate") != 0)
+		LockReleaseSession(USER_LOCKMETHOD);
 }
 
 /* "a DELETE statement", "an INSERT statement" */
@@ -244,8 +261,13 @@ execute_check_query(const char *query, const char *mode, int nargs,
 		int			ret;
 		TupleDesc	tupdesc;
 
+		/*
+		 * The engine's own queries return one row: no row limit, so that the
+		 * executor may use a parallel plan.  A user's metric query is cut
+		 * after two rows, enough to refuse it.
+		 */
 		ret = SPI_execute_with_args(query, nargs, argtypes, argvalues, argnulls,
-									true, 2);
+									true, strcmp(mode, "metric") == 0 ? 2 : 0);
 		if (ret != SPI_OK_SELECT)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -254,8 +276,9 @@ execute_check_query(const char *query, const char *mode, int nargs,
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_CARDINALITY_VIOLATION),
-					 errmsg("the query of the check returned %llu rows instead of one",
-							(unsigned long long) SPI_processed),
+					 errmsg(SPI_processed == 0 ?
+							"the query of the check returned no row" :
+							"the query of the check returned more than one row"),
 					 errhint("A metric query returns exactly one row, e.g. SELECT count(*) FROM ...")));
 		tupdesc = SPI_tuptable->tupdesc;
 		if (strcmp(mode, "metric") == 0 && tupdesc->natts != 1)
@@ -376,6 +399,7 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 		(void) set_config_option("search_path", search_path,
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
+		release_scheduler_advisory_locks(mode);
 		if (timeout_ms > 0)
 			enable_timeout_after(check_timeout_id, timeout_ms);
 
@@ -384,6 +408,7 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 
 		if (timeout_ms > 0)
 			disable_timeout(check_timeout_id, false);
+		release_scheduler_advisory_locks(mode);
 	}
 	PG_CATCH();
 	{
@@ -412,7 +437,8 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 		check_timed_out = false;
 		QueryCancelPending = false;
 	}
-	AtEOXact_GUC(true, save_nestlevel);
+	/* roll back every setting the query changed, as REFRESH MATERIALIZED VIEW does */
+	AtEOXact_GUC(false, save_nestlevel);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 
 	PG_RETURN_ARRAYTYPE_P(result);

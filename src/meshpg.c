@@ -39,8 +39,9 @@ _PG_init(void)
 	meshpg_checks_init();
 	if (meshpg_preloaded)
 		meshpg_usage_init();
-
-	MarkGUCPrefixReserved("meshpg");
+	meshpg_monitoring_init();
 
 	meshpg_access_init();
+
+	MarkGUCPrefixReserved("meshpg");
 }

@@ -48,6 +48,16 @@ SELECT function_returns('mesh', 'search', ARRAY['text', 'text', 'text', 'text', 
                         'mesh.search returns setof record');
 SELECT has_function('mesh', 'flush_usage', ARRAY[]::name[], 'mesh.flush_usage() exists');
 SELECT function_returns('mesh', 'flush_usage', ARRAY[]::name[], 'bigint', 'mesh.flush_usage returns bigint');
+SELECT has_function('mesh', 'acknowledge_incident', ARRAY['bigint', 'text'],
+                    'mesh.acknowledge_incident(bigint, text) exists');
+SELECT function_returns('mesh', 'acknowledge_incident', ARRAY['bigint', 'text'], 'void',
+                        'mesh.acknowledge_incident returns void');
+SELECT has_function('mesh', 'subscribe', ARRAY['text'], 'mesh.subscribe(text) exists');
+SELECT function_returns('mesh', 'subscribe', ARRAY['text'], 'void', 'mesh.subscribe returns void');
+SELECT has_function('mesh', 'unsubscribe', ARRAY['text'], 'mesh.unsubscribe(text) exists');
+SELECT function_returns('mesh', 'unsubscribe', ARRAY['text'], 'void', 'mesh.unsubscribe returns void');
+SELECT has_function('mesh', 'incident_channel', ARRAY['text'], 'mesh.incident_channel(text) exists');
+SELECT function_returns('mesh', 'incident_channel', ARRAY['text'], 'text', 'mesh.incident_channel returns text');
 SELECT has_function('mesh', 'status', ARRAY[]::name[], 'mesh.status() exists');
 SELECT function_returns('mesh', 'status', ARRAY[]::name[], 'setof record', 'mesh.status returns setof record');
 
@@ -60,17 +70,19 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['add_check', 'add_source', 'alter_data_product', 'apply', 'approve_access', 'classify',
-          'column_lineage', 'create_data_product', 'create_domain', 'create_policy', 'define_term',
-          'delete_review', 'deny_access', 'deprecate_version', 'describe', 'describe_markdown', 'diff',
-          'diff_json', 'drop_check', 'drop_data_product', 'drop_domain', 'drop_policy', 'drop_term',
-          'execute_checks', 'export_contract', 'export_contract_yaml', 'flush_usage', 'impact', 'import_contract', 'lineage', 'lineage_dot', 'lineage_mermaid',
-          'link_term', 'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
-          'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'openlineage_events', 'plan', 'policy_report', 'profile_product', 'publish_version',
-          'quality_score', 'request_access', 'retire_version', 'review', 'revoke_access',
-          'rotate_pseudonym_key', 'run_checks', 'search', 'search_terms', 'set_internal_consumer_role',
-          'set_status', 'status', 'suggest_classifications', 'unlink_term'],
+    ARRAY['acknowledge_incident', 'add_check', 'add_source', 'alter_data_product', 'apply',
+          'approve_access', 'classify', 'column_lineage', 'create_data_product', 'create_domain',
+          'create_policy', 'define_term', 'delete_review', 'deny_access', 'deprecate_version',
+          'describe', 'describe_markdown', 'diff', 'diff_json', 'drop_check', 'drop_data_product',
+          'drop_domain', 'drop_policy', 'drop_term', 'execute_checks', 'export_contract',
+          'export_contract_yaml', 'flush_usage', 'impact', 'import_contract', 'incident_channel',
+          'lineage', 'lineage_dot', 'lineage_mermaid', 'link_term', 'mask_bucket', 'mask_date',
+          'mask_default', 'mask_email', 'mask_noise', 'mask_null', 'mask_partial',
+          'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256', 'openlineage_events',
+          'plan', 'policy_report', 'profile_product', 'publish_version', 'quality_score',
+          'request_access', 'retire_version', 'review', 'revoke_access', 'rotate_pseudonym_key',
+          'run_checks', 'search', 'search_terms', 'set_internal_consumer_role', 'set_status',
+          'status', 'subscribe', 'suggest_classifications', 'unlink_term', 'unsubscribe'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
@@ -253,12 +265,14 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'access_history_log', 'access_history_settings',
-                                'breaking_changes', 'changelog', 'check_runs', 'checks',
-                                'global_policies', 'glossary_links', 'glossary_terms',
-                                'product_versions', 'reviews', 'usage_daily',
-                                'governed_columns', 'pseudonym_keys', 'settings', 'access_requests',
-                                'access_grants'],
+                                'access_grants', 'access_history_log', 'access_history_settings',
+                                'access_requests', 'breaking_changes', 'changelog', 'check_runs',
+                                'checks', 'freshness_deadlines', 'freshness_observations',
+                                'freshness_sources', 'freshness_state', 'global_policies',
+                                'glossary_links', 'glossary_terms', 'governed_columns',
+                                'incidents', 'product_versions', 'pseudonym_keys',
+                                'retention_runs', 'reviews', 'settings', 'subscriptions',
+                                'usage_daily', 'worker_runs'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day'],
                  'mesh.usage_daily is keyed by (product_id, role, day)');
@@ -284,19 +298,25 @@ SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
           'mesh.data_product_columns', 'mesh.data_product_sources',
-          'mesh.access_history_log', 'mesh.access_history_log_id_seq',
-          'mesh.access_history_settings', 'mesh.breaking_changes', 'mesh.breaking_changes_id_seq',
-          'mesh.changelog', 'mesh.changelog_id_seq', 'mesh.check_id_seq', 'mesh.check_run_id_seq',
-          'mesh.check_runs', 'mesh.checks', 'mesh.global_policies', 'mesh.glossary_links',
-          'mesh.glossary_terms', 'mesh.product_versions', 'mesh.reviews', 'mesh.usage_daily',
-          'mesh.governed_columns', 'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq',
-          'mesh.access_requests', 'mesh.access_grants'],
+          'mesh.access_grants', 'mesh.access_history_log', 'mesh.access_history_log_id_seq',
+          'mesh.access_history_settings', 'mesh.access_request_id_seq', 'mesh.access_requests',
+          'mesh.breaking_changes', 'mesh.breaking_changes_id_seq', 'mesh.changelog',
+          'mesh.changelog_id_seq', 'mesh.check_id_seq', 'mesh.check_run_id_seq', 'mesh.check_runs',
+          'mesh.checks', 'mesh.freshness_observations', 'mesh.freshness_sources',
+          'mesh.global_policies', 'mesh.glossary_links', 'mesh.glossary_terms',
+          'mesh.governed_columns', 'mesh.incident_id_seq', 'mesh.incidents',
+          'mesh.product_versions', 'mesh.pseudonym_keys', 'mesh.retention_run_id_seq',
+          'mesh.retention_runs', 'mesh.reviews', 'mesh.settings', 'mesh.subscriptions',
+          'mesh.usage_daily'],
     'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
-              AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),
+              AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])
+              -- server-local state, meaningless in another server: relation oids, worker pids
+              AND c.oid::regclass::text NOT IN ('mesh.freshness_state', 'mesh.freshness_deadlines',
+                                                'mesh.worker_runs', 'mesh.worker_run_id_seq')),
           NULL,
-          'no table or sequence in schema mesh is missing from extconfig');
+          'no table or sequence in schema mesh is missing from extconfig (but server-local state)');
 SELECT is((SELECT array_agg(DISTINCT cond) FROM pg_extension e, unnest(e.extcondition) AS cond
             WHERE e.extname = 'meshpg'),
           ARRAY[''],
@@ -312,8 +332,7 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
-              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries',
-                    'usage counters', 'access history', 'access expiry'],
+              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries', 'usage counters', 'access history', 'access expiry', 'workers', 'freshness tracking'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),
           NULL,

@@ -77,7 +77,12 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         -- mesh.products and mesh.access_history (50_usage.sql)
                         'mesh._popularity(bigint)', 'mesh._access_history_auditor()',
                         -- govcat: mesh.suggest_classifications runs them as the reader
-                        'mesh._name_hint(text)', 'mesh._value_kind(text)']) AS f;
+                        'mesh._name_hint(text)', 'mesh._value_kind(text)',
+                        -- monitoring: what mesh.freshness, mesh.worker_status and mesh.domain_kpis read
+                        'mesh._freshness_at(timestamp with time zone,bigint[])', 'mesh._product_last_change(bigint[])',
+                        'mesh._freshness_live()', 'mesh._sla_deadlines(jsonb,timestamp with time zone,timestamp with time zone,timestamp with time zone)',
+                        'mesh._delivery_windows(jsonb,timestamp with time zone,timestamp with time zone)', 'mesh._worker_status()',
+                        'mesh._products_with_checks()']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p

@@ -55,11 +55,13 @@ case "$create_output" in
 *) not_ok "the warning's hint says how to preload" "$create_output" ;;
 esac
 
-check "mesh.status() reports the preload as inactive" \
+check "mesh.status() reports every component that needs the preload as inactive" \
 	"access expiry|f
 access history|f
+freshness tracking|f
 shared_preload_libraries|f
-usage counters|f" \
+usage counters|f
+workers|f" \
 	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active ORDER BY component")"
 check "mesh.status() keeps the catalog and API active" \
 	"4" \

@@ -11,9 +11,11 @@
 /* true when the library was loaded through shared_preload_libraries */
 extern bool meshpg_preloaded;
 
-/* module start-up wiring, called from _PG_init */
+/* checks engine GUCs (src/checks_exec.c) */
 extern void meshpg_checks_init(void);
 /* access_expiry.c: refuse time-limited port grants past their end at read time */
 extern void meshpg_access_init(void);
+/* background workers and freshness tracking (src/worker.c); only when preloaded */
+extern void meshpg_monitoring_init(void);
 
 #endif							/* MESHPG_MESHPG_H */

@@ -540,6 +540,29 @@ BEGIN
 END
 $$;
 
+-- tell the monitor (incidents) about a result, once its functions exist:
+-- status NULL means the check is gone (dropped), which resolves its incident
+CREATE FUNCTION mesh._check_notify_incident(product_id bigint, check_name text, kind text, status text,
+                                            message text, observed jsonb)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NULL
+       OR to_regprocedure('mesh._resolve_incident(bigint,text,text)') IS NULL THEN
+        RETURN;
+    END IF;
+    IF status IS NULL OR status = 'pass' THEN
+        EXECUTE 'SELECT mesh._resolve_incident($1, $2, $3)' USING product_id, 'check', check_name;
+    ELSE
+        EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)'
+          USING product_id, 'check', check_name, CASE WHEN status = 'warn' THEN 'warn' ELSE 'error' END,
+                jsonb_build_object('status', status, 'kind', kind, 'message', message, 'observed', observed);
+    END IF;
+END
+$$;
+
 ------------------------------------------------------------------------------
 -- Declaring checks: the descriptor handler, add_check, drop_check
 ------------------------------------------------------------------------------
@@ -554,6 +577,7 @@ DECLARE
     existing mesh.checks;
     def jsonb := normalized - 'name' - 'kind' - 'severity' - 'schedule' - 'enabled';
     check_id bigint;
+    owner_role regrole := (SELECT p.owner FROM mesh.data_products p WHERE p.id = product_id);
 BEGIN
     SELECT * INTO existing FROM mesh.checks c
      WHERE c.product_id = _save_check.product_id AND c.name = normalized ->> 'name' FOR UPDATE;
@@ -565,7 +589,22 @@ BEGIN
                                                                                ELSE 'in the descriptor' END),
                   HINT = 'Choose another name, or drop the existing check first.';
     END IF;
-    IF FOUND THEN
+    -- Custom SQL and referential checks read beyond the port, as the product
+    -- owner: only members of that role may write or change one (a member of
+    -- the domain owner alone could otherwise read what the product owner can).
+    IF normalized ->> 'kind' IN ('custom_metric', 'failed_rows', 'referential')
+       AND (existing.id IS NULL OR existing.kind <> normalized ->> 'kind' OR existing.definition <> def)
+       AND NOT pg_has_role(caller, owner_role, 'MEMBER') THEN
+        RAISE EXCEPTION 'permission denied to declare check "%" of data product "%"', normalized ->> 'name',
+                        (SELECT domain || '.' || name FROM mesh.data_products WHERE id = product_id)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = format('A %s check runs its query as the product owner %s, and only members of that role may write one.',
+                                  normalized ->> 'kind', quote_ident(mesh._role_name(owner_role))),
+                  HINT = format('Ask a member of %s to declare it, or for GRANT %s TO %s.',
+                                quote_ident(mesh._role_name(owner_role)), quote_ident(mesh._role_name(owner_role)),
+                                quote_ident(mesh._role_name(caller)));
+    END IF;
+    IF existing.id IS NOT NULL THEN
         UPDATE mesh.checks c
            SET kind = normalized ->> 'kind', definition = def, severity = normalized ->> 'severity',
                schedule = (normalized ->> 'schedule')::interval, enabled = (normalized ->> 'enabled')::boolean,
@@ -593,6 +632,7 @@ DECLARE
     port regclass := (SELECT p.port FROM mesh.data_products p WHERE p.id = product_id);
     names text[] := '{}';
     one jsonb;
+    gone mesh.checks;
 BEGIN
     IF jsonb_typeof(declared) <> 'array' THEN
         PERFORM mesh._check_invalid('$.checks', 'must be an array of checks',
@@ -608,9 +648,14 @@ BEGIN
         names := names || (one ->> 'name');
         PERFORM mesh._save_check(caller, product_id, one, 'descriptor');
     END LOOP;
-    DELETE FROM mesh.checks c
-     WHERE c.product_id = _on_store_58_checks.product_id AND c.declared_in = 'descriptor'
-       AND NOT c.name = ANY (names);
+    FOR gone IN
+        DELETE FROM mesh.checks c
+         WHERE c.product_id = _on_store_58_checks.product_id AND c.declared_in = 'descriptor'
+           AND NOT c.name = ANY (names)
+        RETURNING c.*
+    LOOP
+        PERFORM mesh._check_notify_incident(gone.product_id, gone.name, gone.kind, NULL, NULL, NULL);
+    END LOOP;
 END
 $$;
 
@@ -646,6 +691,7 @@ BEGIN
     PERFORM mesh._require("check", 'check');
     p := mesh._product_for_checks(caller, product, 'add checks');
     PERFORM mesh._lock_name('product', product);
+    PERFORM FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
     RETURN mesh._save_check(caller, p.id, mesh._normalize_check("check", '$', p.port), 'api');
 END
 $$;
@@ -666,6 +712,7 @@ DECLARE
 BEGIN
     PERFORM mesh._require(name, 'name');
     p := mesh._product_for_checks(caller, product, 'drop checks');
+    PERFORM FROM mesh.data_products dp WHERE dp.id = p.id FOR UPDATE;
     SELECT * INTO c FROM mesh.checks k WHERE k.product_id = p.id AND k.name = _drop_check.name;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'check "%" of data product "%" does not exist', name, product
@@ -678,6 +725,7 @@ BEGIN
                   HINT = 'Remove it from "checks" with mesh.alter_data_product().';
     END IF;
     DELETE FROM mesh.checks k WHERE k.id = c.id;
+    PERFORM mesh._check_notify_incident(c.product_id, c.name, c.kind, NULL, NULL, NULL);
 END
 $$;
 
@@ -760,8 +808,11 @@ BEGIN
         exprs := ARRAY[format('pg_catalog.count(*) FILTER (WHERE %1$I IS NULL OR pg_catalog.btrim(%1$I::pg_catalog.text, E'' \t\r\n'') OPERATOR(pg_catalog.=) '''')', col)];
     WHEN 'invalid' THEN
         IF d ? 'accepted_values' THEN
-            params := params || ARRAY(SELECT jsonb_array_elements_text(d -> 'accepted_values'))::text;
-            conds := conds || format('%I::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($%s::pg_catalog.text[])', col, cardinality(params));
+            -- one parameter per value: ARRAY[$n, ...] folds into a constant, a text[] literal would not
+            conds := conds || format('%I::pg_catalog.text OPERATOR(pg_catalog.=) ANY (ARRAY[%s]::pg_catalog.text[])', col,
+                                     (SELECT string_agg(format('$%s', cardinality(params) + o), ', ' ORDER BY o)
+                                        FROM jsonb_array_elements_text(d -> 'accepted_values') WITH ORDINALITY AS v(x, o)));
+            params := params || ARRAY(SELECT jsonb_array_elements_text(d -> 'accepted_values'));
         END IF;
         IF d ? 'regex' THEN
             params := params || (d ->> 'regex');
@@ -775,16 +826,20 @@ BEGIN
             params := params || (d ->> 'max');
             conds := conds || format('%I <= $%s::%s', col, cardinality(params), coltype);
         END IF;
-        IF d ? 'min_length' THEN
+        IF d ? 'min_length' AND d -> 'min_length' = d -> 'max_length' THEN
+            params := params || (d ->> 'min_length');
+            conds := conds || format('pg_catalog.char_length(%I::pg_catalog.text) OPERATOR(pg_catalog.=) $%s::pg_catalog.int4', col, cardinality(params));
+        ELSIF d ? 'min_length' THEN
             params := params || (d ->> 'min_length');
             conds := conds || format('pg_catalog.char_length(%I::pg_catalog.text) OPERATOR(pg_catalog.>=) $%s::pg_catalog.int4', col, cardinality(params));
         END IF;
-        IF d ? 'max_length' THEN
+        IF d ? 'max_length' AND d -> 'min_length' IS DISTINCT FROM d -> 'max_length' THEN
             params := params || (d ->> 'max_length');
             conds := conds || format('pg_catalog.char_length(%I::pg_catalog.text) OPERATOR(pg_catalog.<=) $%s::pg_catalog.int4', col, cardinality(params));
         END IF;
-        exprs := ARRAY[format('pg_catalog.count(*) FILTER (WHERE %I IS NOT NULL AND NOT (%s))', col,
-                              array_to_string(conds, ' AND '))];
+        -- every rule is strict (NULL in, NULL out), so a NULL value is never
+        -- counted without spending an IS NOT NULL test on every row
+        exprs := ARRAY[format('pg_catalog.count(*) FILTER (WHERE NOT (%s))', array_to_string(conds, ' AND '))];
     WHEN 'duplicate' THEN
         SELECT string_agg(format('%I', e), ', '), string_agg(format('%I IS NOT NULL', e), ' AND ')
           INTO keycols, key_not_null
@@ -865,9 +920,15 @@ BEGIN
                   HINT = 'Change or drop the check: the port no longer has this column.';
     END IF;
     IF d ->> 'method' = 'categorical' THEN
+        -- at most 1000 categories: a profile is for columns with a bounded set of values
         counts := mesh._check_query(p.owner,
-            format('SELECT pg_catalog.jsonb_object_agg(v, n)::pg_catalog.text FROM (SELECT %1$I::pg_catalog.text AS v, pg_catalog.count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1) s',
+            format('SELECT pg_catalog.jsonb_object_agg(v, n)::pg_catalog.text, pg_catalog.count(*) FROM (SELECT %1$I::pg_catalog.text AS v, pg_catalog.count(*) AS n FROM %2$s WHERE %1$I IS NOT NULL GROUP BY 1 LIMIT 1001) s',
                    col, p.port), '{}', 'aggregate', 'pg_catalog, pg_temp');
+        IF counts[2]::int > 1000 THEN
+            RAISE EXCEPTION 'column "%" has more than 1000 distinct values', col
+                USING ERRCODE = 'program_limit_exceeded',
+                      HINT = 'A categorical distribution is for columns with few values; use "method": "histogram" for numbers.';
+        END IF;
         RETURN jsonb_build_object('method', 'categorical', 'counts', coalesce(counts[1]::jsonb, '{}'));
     END IF;
     IF profile IS NULL THEN
@@ -959,14 +1020,15 @@ BEGIN
     CASE
     WHEN c.kind IN ('null', 'missing', 'invalid', 'duplicate', 'referential', 'failed_rows') THEN
         IF c.kind = 'referential' THEN
-            result := mesh._check_query(p.owner,
-                format('SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE %1$I IS NOT NULL AND NOT EXISTS (SELECT FROM %2$s r WHERE r.%3$I OPERATOR(pg_catalog.=) t.%1$I)) FROM %4$s t',
-                       d ->> 'column', to_regclass(d -> 'references' ->> 'relation'), d -> 'references' ->> 'column', p.port),
-                '{}', 'aggregate', 'pg_catalog, pg_temp');
             IF to_regclass(d -> 'references' ->> 'relation') IS NULL THEN
                 RAISE EXCEPTION 'referenced relation % no longer exists', d -> 'references' ->> 'relation'
                     USING ERRCODE = 'undefined_table', HINT = 'Change or drop the check.';
             END IF;
+            -- a regclass prints as a quoted, schema-qualified name under our pinned search_path
+            result := mesh._check_query(p.owner,
+                format('SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE %1$I IS NOT NULL AND NOT EXISTS (SELECT FROM %2$s r WHERE r.%3$I OPERATOR(pg_catalog.=) t.%1$I)) FROM %4$s t',
+                       d ->> 'column', to_regclass(d -> 'references' ->> 'relation'), d -> 'references' ->> 'column', p.port),
+                '{}', 'aggregate', 'pg_catalog, pg_temp');
             total := result[1]::bigint;
             failed := result[2]::numeric;
         ELSIF c.kind = 'failed_rows' THEN
@@ -1134,27 +1196,6 @@ BEGIN
 END
 $$;
 
--- tell the monitor (incidents) about a result, once its functions exist
-CREATE FUNCTION mesh._check_notify_incident(c mesh.checks, status text, message text, observed jsonb)
-    RETURNS void
-    LANGUAGE plpgsql VOLATILE
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-    IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NULL
-       OR to_regprocedure('mesh._resolve_incident(bigint,text,text)') IS NULL THEN
-        RETURN;
-    END IF;
-    IF status = 'pass' THEN
-        EXECUTE 'SELECT mesh._resolve_incident($1, $2, $3)' USING c.product_id, 'check', c.name;
-    ELSE
-        EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)'
-          USING c.product_id, 'check', c.name, CASE WHEN status = 'warn' THEN 'warn' ELSE 'error' END,
-                jsonb_build_object('status', status, 'kind', c.kind, 'message', message, 'observed', observed);
-    END IF;
-END
-$$;
-
 /*
  * Run some checks of one product (all enabled ones when selected is NULL):
  * one shared pass for the column checks, then every check in its own
@@ -1183,6 +1224,9 @@ DECLARE
     err text;
     slot integer;
 BEGIN
+    -- the product row first (KEY SHARE: runs do not block each other), as
+    -- alter_data_product locks it before touching the checks: no deadlock
+    PERFORM FROM mesh.data_products dp WHERE dp.id = p.id FOR KEY SHARE;
     SELECT coalesce(array_agg(k ORDER BY k.name), '{}') INTO checks
       FROM mesh.checks k
      WHERE k.product_id = p.id AND (selected IS NULL AND k.enabled OR k.id = ANY (selected));
@@ -1241,7 +1285,7 @@ BEGIN
         VALUES (c.id, p.id, started, started + dur, r.status, r.observed, r.threshold, r.message, dur,
                 CASE WHEN slot IS NOT NULL THEN one_values[1]::bigint END, triggered_by);
         UPDATE mesh.checks k SET last_run_at = started, state = r.state WHERE k.id = c.id;
-        PERFORM mesh._check_notify_incident(c, r.status, r.message, r.observed);
+        PERFORM mesh._check_notify_incident(c.product_id, c.name, c.kind, r.status, r.message, r.observed);
         RETURN NEXT ROW(c.name, c.kind, r.status, r.observed, r.threshold, r.message, dur)::mesh.check_result;
     END LOOP;
 END
@@ -1307,16 +1351,30 @@ DECLARE
     due bigint[];
     n integer := 0;
 BEGIN
-    FOR pid, due IN
-        SELECT k.product_id, array_agg(k.id)
+    -- Lock order, as in alter_data_product: the product row, then its checks.
+    -- A product being changed right now (row locked FOR UPDATE) waits for the
+    -- next round; a check that another session is running (row locked) is
+    -- skipped, and once that session commits it is no longer due.
+    FOR pid IN
+        SELECT DISTINCT k.product_id
           FROM mesh.checks k
          WHERE k.enabled AND k.schedule IS NOT NULL
            AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
-         GROUP BY k.product_id
          ORDER BY k.product_id
     LOOP
-        SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = pid;
         BEGIN
+            SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = pid FOR KEY SHARE SKIP LOCKED;
+            IF NOT FOUND THEN
+                CONTINUE;
+            END IF;
+            SELECT array_agg(d.id ORDER BY d.id) INTO due
+              FROM (SELECT k.id FROM mesh.checks k
+                     WHERE k.product_id = pid AND k.enabled AND k.schedule IS NOT NULL
+                       AND (k.last_run_at IS NULL OR k.last_run_at + k.schedule <= now())
+                       FOR UPDATE SKIP LOCKED) d;
+            IF due IS NULL THEN
+                CONTINUE;
+            END IF;
             n := n + (SELECT count(*) FROM mesh._run_product_checks(p, due, 'schedule'));
         EXCEPTION WHEN OTHERS THEN
             RAISE WARNING 'could not run the checks of data product "%.%": %', p.domain, p.name, SQLERRM;
