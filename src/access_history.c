@@ -12,6 +12,13 @@
  * consumed; the ring's tail then advances over consumed records.  A flush
  * that fails consumes nothing.
  *
+ * Identical reads are merged: a read by the same role, of the same columns,
+ * with the same query id, in the same second as one of the last
+ * HISTORY_MERGE_WINDOW unflushed records adds one to that record's count
+ * (meshpg.access_history_merge, on by default).  A busy port then costs one
+ * row per query and second rather than one per read, which is what keeps the
+ * flush cheap at tens of thousands of reads a second.
+ *
  * No record is ever lost.  When the ring is full, the reader appends its
  * record to the spill file $PGDATA/meshpg_history/<dboid>.active (under the
  * same lock, so appends never interleave); an I/O error there fails the read
@@ -64,9 +71,12 @@ typedef struct HistoryRecord
 	Oid			port;
 	Oid			role;
 	bool		consumed;		/* taken by a committed flush */
+	bool		taken;			/* copied by a flush in progress: no merging */
 	bool		all_columns;	/* whole-row reference */
 	int64		product_id;
-	TimestampTz read_at;
+	int64		reads;			/* identical reads merged into this record */
+	TimestampTz read_at;		/* first of them */
+	TimestampTz last_read_at;	/* last of them */
 	uint64		query_id;
 	uint8		cols[HISTORY_COL_BYTES];	/* bit n-1 = attnum n */
 } HistoryRecord;
@@ -80,7 +90,11 @@ typedef struct HistoryRing
 	HistoryRecord records[FLEXIBLE_ARRAY_MEMBER];
 } HistoryRing;
 
+/* how many of the newest records a read may be merged into */
+#define HISTORY_MERGE_WINDOW 8
+
 static int	history_buffer = 4096;
+static bool history_merge = true;
 static char *history_auditor = NULL;
 static LWLock *history_lock = NULL;
 static HistoryRing *ring = NULL;
@@ -106,6 +120,13 @@ meshpg_access_history_define_gucs(void)
 							4096, 1, 1024 * 1024,
 							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("meshpg.access_history_merge",
+							 "Merges identical reads (same role, columns and query id within one second) into one access history record with a count.",
+							 NULL,
+							 &history_merge,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomStringVariable("meshpg.access_history_auditor",
 							   "Role whose members may read the whole access history.",
 							   "Product owners see the history of their own products.",
@@ -206,6 +227,31 @@ advance_tail(void)
 		ring->tail++;
 }
 
+/* adds rec to an identical recent record; caller holds history_lock */
+static bool
+merge_into_recent(const HistoryRecord *rec)
+{
+	int64		second = rec->read_at / USECS_PER_SEC;
+
+	for (uint64 pos = ring->head; pos > ring->tail && ring->head - pos < HISTORY_MERGE_WINDOW; pos--)
+	{
+		HistoryRecord *old = &ring->records[(pos - 1) % history_buffer];
+
+		if (old->consumed || old->taken || old->dbid != rec->dbid ||
+			old->port != rec->port || old->role != rec->role ||
+			old->product_id != rec->product_id || old->query_id != rec->query_id ||
+			old->all_columns != rec->all_columns ||
+			old->read_at / USECS_PER_SEC != second ||
+			memcmp(old->cols, rec->cols, HISTORY_COL_BYTES) != 0)
+			continue;
+		old->reads++;
+		if (rec->read_at > old->last_read_at)
+			old->last_read_at = rec->read_at;
+		return true;
+	}
+	return false;
+}
+
 void
 meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 							 TimestampTz read_at, uint64 query_id,
@@ -222,7 +268,9 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 	rec.port = port;
 	rec.role = role;
 	rec.product_id = product_id;
+	rec.reads = 1;
 	rec.read_at = read_at;
+	rec.last_read_at = read_at;
 	rec.query_id = query_id;
 	while ((member = bms_next_member(cols, member)) >= 0)
 	{
@@ -236,6 +284,11 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 
 	LWLockAcquire(history_lock, LW_EXCLUSIVE);
 	advance_tail();
+	if (history_merge && merge_into_recent(&rec))
+	{
+		LWLockRelease(history_lock);
+		return;
+	}
 	if (ring->head - ring->tail < (uint64) history_buffer)
 	{
 		ring->records[ring->head % history_buffer] = rec;
@@ -266,6 +319,21 @@ clear_pending(void)
 	pending_count = 0;
 	pending_files = NIL;
 	pending_active = false;
+}
+
+/* a flush that did not commit: its records may be merged into again */
+static void
+release_taken(void)
+{
+	LWLockAcquire(history_lock, LW_EXCLUSIVE);
+	for (long i = 0; i < pending_count; i++)
+	{
+		uint64		pos = pending_positions[i];
+
+		if (pos >= ring->tail && pos < ring->head)
+			ring->records[pos % history_buffer].taken = false;
+	}
+	LWLockRelease(history_lock);
 }
 
 static void
@@ -304,6 +372,7 @@ history_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
+			release_taken();
 			clear_pending();
 			break;
 		default:
@@ -320,14 +389,17 @@ history_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	if (event == SUBXACT_EVENT_COMMIT_SUB)
 		pending_subid = parentSubid;
 	else if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		release_taken();
 		clear_pending();
+	}
 }
 
 static void
 put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 {
-	Datum		values[7];
-	bool		nulls[7] = {false, false, false, false, false, false, false};
+	Datum		values[9];
+	bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
 	Datum	   *attnums;
 	int			n = 0;
 	ArrayType  *arr;
@@ -345,6 +417,8 @@ put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 	values[4] = Int64GetDatum((int64) rec->query_id);
 	values[5] = BoolGetDatum(rec->all_columns);
 	values[6] = PointerGetDatum(arr);
+	values[7] = Int64GetDatum(rec->reads);
+	values[8] = TimestampTzGetDatum(rec->last_read_at);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	pfree(attnums);
 	pfree(arr);
@@ -384,7 +458,8 @@ read_spill_file(ReturnSetInfo *rsinfo, const char *path)
 
 /*
  * mesh._access_history_take(): this database's unflushed access history
- * records (product_id, port, role, read_at, query_id, all_columns, attnums).
+ * records (product_id, port, role, read_at, query_id, all_columns, attnums,
+ * reads, last_read_at).
  * They are consumed when the calling transaction commits; once per
  * transaction.
  */
@@ -412,8 +487,6 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 				 errdetail("The records a flush takes are released when its transaction commits."),
 				 errhint("Commit, then call mesh.flush_usage() again.")));
 
-	positions = MemoryContextAlloc(TopTransactionContext, sizeof(uint64) * history_buffer);
-	copies = palloc(sizeof(HistoryRecord) * history_buffer);
 	snprintf(active, sizeof(active), "%s/%u.active", HISTORY_DIR, MyDatabaseId);
 
 	LWLockAcquire(history_lock, LW_EXCLUSIVE);
@@ -422,8 +495,20 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 	{
 		HistoryRecord *rec = &ring->records[pos % history_buffer];
 
+		if (rec->dbid == MyDatabaseId && !rec->consumed)
+			n++;
+	}
+	/* an out-of-memory error here releases the lock like any error */
+	positions = MemoryContextAlloc(TopTransactionContext, sizeof(uint64) * Max(n, 1));
+	copies = palloc(sizeof(HistoryRecord) * Max(n, 1));
+	n = 0;
+	for (uint64 pos = ring->tail; pos < ring->head; pos++)
+	{
+		HistoryRecord *rec = &ring->records[pos % history_buffer];
+
 		if (rec->dbid != MyDatabaseId || rec->consumed)
 			continue;
+		rec->taken = true;
 		positions[n] = pos;
 		copies[n] = *rec;
 		n++;

@@ -49,6 +49,9 @@ GRANT SELECT ON mesh.access_history_settings TO PUBLIC;
 -- The records.  Not readable by anyone but the extension owner: readers use
 -- the view mesh.access_history, which shows each owner their own products.
 -- Rows outlive a dropped product (product keeps its name) until keep_until.
+-- One row is one read, or several identical ones (same role, columns and
+-- query id within one second, meshpg.access_history_merge): reads counts
+-- them, read_at is the first and last_read_at the last.
 CREATE SEQUENCE mesh.access_history_log_id_seq;
 CREATE TABLE mesh.access_history_log (
     id          bigint PRIMARY KEY DEFAULT pg_catalog.nextval('mesh.access_history_log_id_seq'),
@@ -58,6 +61,8 @@ CREATE TABLE mesh.access_history_log (
     read_at     timestamptz NOT NULL,
     query_id    bigint,
     columns     text[] NOT NULL,
+    reads       bigint NOT NULL DEFAULT 1 CHECK (reads > 0),
+    last_read_at timestamptz NOT NULL,
     flushed_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     keep_until  timestamptz NOT NULL
 );
@@ -85,6 +90,8 @@ SELECT h.id,
        h.read_at,
        h.query_id,
        h.columns,
+       h.reads,
+       h.last_read_at,
        h.keep_until
   FROM mesh.access_history_log h
   LEFT JOIN mesh.data_products p ON p.id OPERATOR(pg_catalog.=) h.product_id
@@ -99,7 +106,7 @@ GRANT SELECT ON mesh.access_history TO PUBLIC;
 -- transaction commits (src/access_history.c)
 CREATE FUNCTION mesh._access_history_take()
     RETURNS TABLE (product_id bigint, port oid, role oid, read_at timestamptz, query_id bigint,
-                   all_columns boolean, attnums int2[])
+                   all_columns boolean, attnums int2[], reads bigint, last_read_at timestamptz)
     LANGUAGE c VOLATILE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_access_history_take';
 
@@ -233,7 +240,8 @@ BEGIN
     -- history records are kept even when the product or the role is gone
     WITH taken AS (SELECT * FROM mesh._access_history_take()),
     written AS (
-        INSERT INTO mesh.access_history_log (product_id, product, role, read_at, query_id, columns, keep_until)
+        INSERT INTO mesh.access_history_log (product_id, product, role, read_at, query_id, columns,
+                                             reads, last_read_at, keep_until)
         SELECT t.product_id,
                -- a product dropped since the read keeps the name of its earlier records
                coalesce(p.domain || '.' || p.name,
@@ -253,6 +261,8 @@ BEGIN
                                    ON a.attrelid = t.port AND a.attnum = n AND NOT a.attisdropped
                                 ORDER BY n)
                END,
+               t.reads,
+               t.last_read_at,
                t.read_at + coalesce(s.retention, interval '180 days')
           FROM taken t
           LEFT JOIN mesh.data_products p ON p.id = t.product_id
