@@ -220,8 +220,18 @@ DECLARE
     counters bigint;
     records bigint;
 BEGIN
-    -- one flush at a time: what a flush takes is cleared only at its commit
-    LOCK TABLE mesh.usage_daily, mesh.access_history_log IN SHARE ROW EXCLUSIVE MODE;
+    -- One flush at a time: what a flush takes is cleared only at its commit.
+    -- Anyone may flush, so a flush never waits for another (a caller holding
+    -- a flush open in a long transaction must not block the scheduler): if
+    -- one is in progress, this one writes nothing and returns 0.
+    BEGIN
+        LOCK TABLE mesh.usage_daily, mesh.access_history_log IN SHARE ROW EXCLUSIVE MODE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        RAISE NOTICE 'another usage flush is in progress; nothing was flushed'
+            USING DETAIL = 'Its transaction has not ended yet.',
+                  HINT = 'The counters stay in shared memory until the next flush.';
+        RETURN 0;
+    END;
 
     -- counters of dropped products and dropped roles are discarded
     WITH taken AS (
