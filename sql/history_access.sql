@@ -8,6 +8,7 @@ CREATE ROLE history_owner NOLOGIN;
 CREATE ROLE history_owner_member NOLOGIN IN ROLE history_owner;
 CREATE ROLE history_other_owner NOLOGIN;
 CREATE ROLE history_reader NOLOGIN;
+CREATE ROLE history_viewer NOLOGIN;
 CREATE ROLE history_auditor NOLOGIN;
 CREATE ROLE history_auditor_member NOLOGIN IN ROLE history_auditor;
 SELECT mesh.create_domain('history_d', 'history_owner');
@@ -86,6 +87,23 @@ SELECT reads, count(*) AS records FROM mesh.access_history
 SELECT product, bool_and(keep_until = read_at + CASE product WHEN 'history_e.orders' THEN interval '2 years'
                                                             ELSE interval '180 days' END) AS kept_as_configured
   FROM mesh.access_history WHERE product LIKE 'history\_%' GROUP BY 1 ORDER BY 1;
+
+-- through another role's view: role is the view owner, read_by the reader
+CREATE SCHEMA history_views AUTHORIZATION history_reader;
+SET ROLE history_reader;
+CREATE VIEW history_views.names AS SELECT name FROM history_d.people;
+GRANT USAGE ON SCHEMA history_views TO history_viewer;
+GRANT SELECT ON history_views.names TO history_viewer;
+RESET ROLE;
+SET ROLE history_viewer;
+SELECT count(*) FROM history_views.names;
+RESET ROLE;
+SELECT mesh.flush_usage() AS written;
+SELECT product, role, read_by, columns, reads FROM mesh.access_history
+ WHERE read_by = 'history_viewer'::regrole;
+SELECT count(*) AS others_read_by_another_role FROM mesh.access_history
+ WHERE product LIKE 'history\_%' AND read_by <> 'history_viewer'::regrole AND read_by <> role;
+DROP SCHEMA history_views CASCADE;
 
 -- who may read it: the owner's members see their products, the auditor all,
 -- anyone else nothing
@@ -167,5 +185,5 @@ SELECT mesh.drop_data_product(product, force => true) FROM mesh.products
 DROP TABLE history_d.people_src, history_e.orders_src;
 SELECT mesh.drop_domain('history_d');
 SELECT mesh.drop_domain('history_e');
-DROP ROLE history_owner_member, history_owner, history_other_owner, history_reader,
+DROP ROLE history_owner_member, history_owner, history_other_owner, history_reader, history_viewer,
     history_auditor_member, history_auditor;

@@ -5,14 +5,16 @@
  *	  which product, and when, recorded without a write on the read path.
  *
  * A read of a port whose product keeps an access history (see usage.c)
- * appends one fixed-size record to a ring in shared memory under
- * history_lock.  mesh.flush_usage() copies this database's unconsumed
+ * appends one fixed-size record to a ring in shared memory under the ring's
+ * spinlock (a short, I/O-free critical section); history_lock, an LWLock,
+ * serialises only the slow paths: spill file appends and the flush's rename
+ * of the active spill file.  mesh.flush_usage() copies this database's unconsumed
  * records out with mesh._access_history_take(), inserts them into
  * mesh.access_history_log and, when its transaction commits, marks them
  * consumed; the ring's tail then advances over consumed records.  A flush
  * that fails consumes nothing.
  *
- * Identical reads are merged: a read by the same role, of the same columns,
+ * Identical reads are merged: a read by the same roles, of the same columns,
  * with the same query id, in the same second as one of the last
  * HISTORY_MERGE_WINDOW unflushed records adds one to that record's count
  * (meshpg.access_history_merge, on by default).  A busy port then costs one
@@ -49,6 +51,7 @@
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "storage/spin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -70,6 +73,7 @@ typedef struct HistoryRecord
 	Oid			dbid;
 	Oid			port;
 	Oid			role;
+	Oid			user_role;		/* current user of the statement */
 	bool		consumed;		/* taken by a committed flush */
 	bool		taken;			/* copied by a flush in progress: no merging */
 	bool		all_columns;	/* whole-row reference */
@@ -83,10 +87,11 @@ typedef struct HistoryRecord
 
 typedef struct HistoryRing
 {
+	slock_t		mutex;			/* protects everything below but spill_seq, spilled */
 	uint64		head;			/* next slot to write (monotonic) */
 	uint64		tail;			/* oldest unconsumed slot (monotonic) */
-	uint64		spill_seq;		/* names renamed spill files */
-	uint64		spilled;		/* records written to spill files */
+	uint64		spill_seq;		/* names renamed spill files (history_lock) */
+	uint64		spilled;		/* records written to spill files (history_lock) */
 	HistoryRecord records[FLEXIBLE_ARRAY_MEMBER];
 } HistoryRing;
 
@@ -205,6 +210,7 @@ meshpg_access_history_shmem_startup(void)
 	ring = ShmemInitStruct("meshpg access history", history_shmem_size(), &found);
 	if (!found)
 	{
+		SpinLockInit(&ring->mutex);
 		ring->head = 0;
 		ring->tail = 0;
 		ring->spill_seq = (uint64) time(NULL) * 1000;
@@ -227,7 +233,7 @@ advance_tail(void)
 		ring->tail++;
 }
 
-/* adds rec to an identical recent record; caller holds history_lock */
+/* adds rec to an identical recent record; caller holds ring->mutex */
 static bool
 merge_into_recent(const HistoryRecord *rec)
 {
@@ -238,7 +244,7 @@ merge_into_recent(const HistoryRecord *rec)
 		HistoryRecord *old = &ring->records[(pos - 1) % history_buffer];
 
 		if (old->consumed || old->taken || old->dbid != rec->dbid ||
-			old->port != rec->port || old->role != rec->role ||
+			old->port != rec->port || old->role != rec->role || old->user_role != rec->user_role ||
 			old->product_id != rec->product_id || old->query_id != rec->query_id ||
 			old->all_columns != rec->all_columns ||
 			old->read_at / USECS_PER_SEC != second ||
@@ -253,7 +259,7 @@ merge_into_recent(const HistoryRecord *rec)
 }
 
 void
-meshpg_access_history_record(int64 product_id, Oid port, Oid role,
+meshpg_access_history_record(int64 product_id, Oid port, Oid role, Oid user_role,
 							 TimestampTz read_at, uint64 query_id,
 							 const Bitmapset *cols)
 {
@@ -267,6 +273,7 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 	rec.dbid = MyDatabaseId;
 	rec.port = port;
 	rec.role = role;
+	rec.user_role = user_role;
 	rec.product_id = product_id;
 	rec.reads = 1;
 	rec.read_at = read_at;
@@ -282,19 +289,25 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 			rec.cols[(attnum - 1) / 8] |= (uint8) (1 << ((attnum - 1) % 8));
 	}
 
-	LWLockAcquire(history_lock, LW_EXCLUSIVE);
+	/* the common case: merge or append under the spinlock */
+	SpinLockAcquire(&ring->mutex);
 	advance_tail();
 	if (history_merge && merge_into_recent(&rec))
 	{
-		LWLockRelease(history_lock);
+		SpinLockRelease(&ring->mutex);
 		return;
 	}
 	if (ring->head - ring->tail < (uint64) history_buffer)
 	{
 		ring->records[ring->head % history_buffer] = rec;
 		ring->head++;
+		SpinLockRelease(&ring->mutex);
+		return;
 	}
-	else
+	SpinLockRelease(&ring->mutex);
+
+	/* the ring is full: append to the spill file, one writer at a time */
+	LWLockAcquire(history_lock, LW_EXCLUSIVE);
 	{
 		char		path[MAXPGPATH];
 
@@ -325,7 +338,7 @@ clear_pending(void)
 static void
 release_taken(void)
 {
-	LWLockAcquire(history_lock, LW_EXCLUSIVE);
+	SpinLockAcquire(&ring->mutex);
 	for (long i = 0; i < pending_count; i++)
 	{
 		uint64		pos = pending_positions[i];
@@ -333,7 +346,7 @@ release_taken(void)
 		if (pos >= ring->tail && pos < ring->head)
 			ring->records[pos % history_buffer].taken = false;
 	}
-	LWLockRelease(history_lock);
+	SpinLockRelease(&ring->mutex);
 }
 
 static void
@@ -347,7 +360,7 @@ history_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
-			LWLockAcquire(history_lock, LW_EXCLUSIVE);
+			SpinLockAcquire(&ring->mutex);
 			for (long i = 0; i < pending_count; i++)
 			{
 				uint64		pos = pending_positions[i];
@@ -356,7 +369,7 @@ history_xact_callback(XactEvent event, void *arg)
 					ring->records[pos % history_buffer].consumed = true;
 			}
 			advance_tail();
-			LWLockRelease(history_lock);
+			SpinLockRelease(&ring->mutex);
 			foreach(lc, pending_files)
 			{
 				const char *path = lfirst(lc);
@@ -398,8 +411,8 @@ history_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 static void
 put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 {
-	Datum		values[9];
-	bool		nulls[9] = {false, false, false, false, false, false, false, false, false};
+	Datum		values[10];
+	bool		nulls[10] = {false, false, false, false, false, false, false, false, false, false};
 	Datum	   *attnums;
 	int			n = 0;
 	ArrayType  *arr;
@@ -419,6 +432,7 @@ put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 	values[6] = PointerGetDatum(arr);
 	values[7] = Int64GetDatum(rec->reads);
 	values[8] = TimestampTzGetDatum(rec->last_read_at);
+	values[9] = ObjectIdGetDatum(rec->user_role);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	pfree(attnums);
 	pfree(arr);
@@ -459,7 +473,7 @@ read_spill_file(ReturnSetInfo *rsinfo, const char *path)
 /*
  * mesh._access_history_take(): this database's unflushed access history
  * records (product_id, port, role, read_at, query_id, all_columns, attnums,
- * reads, last_read_at).
+ * reads, last_read_at, user_role).
  * They are consumed when the calling transaction commits; once per
  * transaction.
  */
@@ -472,7 +486,8 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 	char		prefix[32];
 	uint64	   *positions;
 	HistoryRecord *copies;
-	long		n = 0;
+	long		n = 0,
+				capacity = 0;
 	DIR		   *dir;
 	struct dirent *de;
 	MemoryContext oldcxt;
@@ -489,20 +504,24 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 
 	snprintf(active, sizeof(active), "%s/%u.active", HISTORY_DIR, MyDatabaseId);
 
+	/* history_lock: no spill file append while the active file is renamed */
 	LWLockAcquire(history_lock, LW_EXCLUSIVE);
+
+	/* count, allocate outside the spinlock, then copy at most that many */
+	SpinLockAcquire(&ring->mutex);
 	advance_tail();
 	for (uint64 pos = ring->tail; pos < ring->head; pos++)
 	{
 		HistoryRecord *rec = &ring->records[pos % history_buffer];
 
 		if (rec->dbid == MyDatabaseId && !rec->consumed)
-			n++;
+			capacity++;
 	}
-	/* an out-of-memory error here releases the lock like any error */
-	positions = MemoryContextAlloc(TopTransactionContext, sizeof(uint64) * Max(n, 1));
-	copies = palloc(sizeof(HistoryRecord) * Max(n, 1));
-	n = 0;
-	for (uint64 pos = ring->tail; pos < ring->head; pos++)
+	SpinLockRelease(&ring->mutex);
+	positions = MemoryContextAlloc(TopTransactionContext, sizeof(uint64) * Max(capacity, 1));
+	copies = palloc(sizeof(HistoryRecord) * Max(capacity, 1));
+	SpinLockAcquire(&ring->mutex);
+	for (uint64 pos = ring->tail; pos < ring->head && n < capacity; pos++)
 	{
 		HistoryRecord *rec = &ring->records[pos % history_buffer];
 
@@ -513,6 +532,7 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 		copies[n] = *rec;
 		n++;
 	}
+	SpinLockRelease(&ring->mutex);
 	snprintf(renamed, sizeof(renamed), "%s/%u.%llu.spill", HISTORY_DIR, MyDatabaseId,
 			 (unsigned long long) ring->spill_seq++);
 	if (rename(active, renamed) != 0 && errno != ENOENT)

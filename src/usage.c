@@ -574,7 +574,7 @@ count_port_reads(PlannedStmt *pstmt)
 		}
 
 		if (port->history)
-			meshpg_access_history_record(port->product_id, rte->relid, role, now,
+			meshpg_access_history_record(port->product_id, rte->relid, role, GetUserId(), now,
 										 pstmt->queryId, rte->selectedCols);
 	}
 }
