@@ -18,6 +18,7 @@
 #include "utils/guc.h"
 
 #include "meshpg/meshpg.h"
+#include "meshpg/version_guard.h"
 #include "meshpg/usage.h"
 
 PG_MODULE_MAGIC;
@@ -34,6 +35,8 @@ _PG_init(void)
 
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
+	meshpg_version_guard_init();
+	meshpg_checks_init();
 	if (meshpg_preloaded)
 		meshpg_usage_init();
 

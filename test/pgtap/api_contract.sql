@@ -58,8 +58,14 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain', 'flush_usage', 'search', 'set_status', 'status'],
+    ARRAY['add_check', 'add_source', 'alter_data_product', 'apply', 'column_lineage',
+          'create_data_product', 'create_domain', 'create_policy', 'define_term', 'delete_review',
+          'deprecate_version', 'describe', 'describe_markdown', 'diff', 'diff_json', 'drop_check',
+          'drop_data_product', 'drop_domain', 'drop_policy', 'drop_term', 'execute_checks',
+          'flush_usage', 'impact', 'lineage', 'lineage_dot', 'lineage_mermaid', 'link_term',
+          'openlineage_events', 'plan', 'policy_report', 'profile_product', 'publish_version',
+          'quality_score', 'retire_version', 'review', 'run_checks', 'search', 'search_terms',
+          'set_status', 'status', 'unlink_term'],
     'schema mesh has exactly the documented public functions, one signature each');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
@@ -184,7 +190,10 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                               'usage_daily', 'access_history_settings', 'access_history_log'],
+                                'access_history_log', 'access_history_settings',
+                                'breaking_changes', 'changelog', 'check_runs', 'checks',
+                                'global_policies', 'glossary_links', 'glossary_terms',
+                                'product_versions', 'reviews', 'usage_daily'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day'],
                  'mesh.usage_daily is keyed by (product_id, role, day)');
@@ -209,9 +218,13 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.usage_daily',
-          'mesh.access_history_settings', 'mesh.access_history_log', 'mesh.access_history_log_id_seq'],
-    'pg_extension.extconfig lists the catalog tables and sequences');
+          'mesh.data_product_columns', 'mesh.data_product_sources',
+          'mesh.access_history_log', 'mesh.access_history_log_id_seq',
+          'mesh.access_history_settings', 'mesh.breaking_changes', 'mesh.breaking_changes_id_seq',
+          'mesh.changelog', 'mesh.changelog_id_seq', 'mesh.check_id_seq', 'mesh.check_run_id_seq',
+          'mesh.check_runs', 'mesh.checks', 'mesh.global_policies', 'mesh.glossary_links',
+          'mesh.glossary_terms', 'mesh.product_versions', 'mesh.reviews', 'mesh.usage_daily'],
+    'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),

@@ -47,6 +47,21 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
                         'mesh._source_json(mesh.data_products)',
+                        -- lineage (52_lineage.sql): read the catalogs as the reader
+                        'mesh._column_lineage(regclass)', 'mesh._relation_kind(regclass)',
+                        'mesh._port_product(regclass)', 'mesh._attname(regclass,smallint)',
+                        'mesh._dependent_relations(regclass)', 'mesh._column_edges(regclass,regclass)',
+                        'mesh._source_relations(regclass)', 'mesh._validate_lineage_args(text,integer)',
+                        'mesh._resolve_lineage_object(text)', 'mesh._readers(regclass)',
+                        'mesh._declared_relation(text)', 'mesh._regclass_of(text[])',
+                        'mesh._upstream_relations(regclass)', 'mesh._dot_quote(text)',
+                        'mesh._mermaid_quote(text)', 'mesh._lineage_graph(text,text,integer)',
+                        'mesh._openlineage_namespace()', 'mesh._openlineage_dataset(regclass)',
+                        'mesh._openlineage_transformation(text)',
+                        -- discovery (53_discovery.sql): describe_markdown and search_terms
+                        'mesh._find_term(text)', 'mesh._md(text)', 'mesh._md_block(text)',
+                        'mesh._md_code(text,text)', 'mesh._markdown_checks(bigint)',
+                        'mesh._markdown_usage(bigint)',
                         -- mesh.products and mesh.access_history (50_usage.sql)
                         'mesh._popularity(bigint)', 'mesh._access_history_auditor()']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS

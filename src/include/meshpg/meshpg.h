@@ -11,4 +11,7 @@
 /* true when the library was loaded through shared_preload_libraries */
 extern bool meshpg_preloaded;
 
+/* module start-up wiring, called from _PG_init */
+extern void meshpg_checks_init(void);
+
 #endif							/* MESHPG_MESHPG_H */
