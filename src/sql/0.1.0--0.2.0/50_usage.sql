@@ -183,11 +183,8 @@ BEGIN
 END
 $$;
 
--- Products created before this version get their default settings.
-INSERT INTO mesh.access_history_settings (product_id, enabled, retention)
-SELECT p.id, p.access_level IN ('restricted', 'confidential'), interval '180 days'
-  FROM mesh.data_products p
-    ON CONFLICT DO NOTHING;
+-- Products created before this version get their settings from
+-- 99_backfill.sql, which runs every store handler once for each of them.
 
 -- ---- the read path's cache of ports -----------------------------------------
 -- Row changes send no relcache invalidation; these statement triggers do, so
