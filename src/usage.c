@@ -591,7 +591,7 @@ local_batch_add(int64 product_id, Oid role, TimestampTz now)
 	local_pending = true;
 }
 
-/* the products already counted for this statement (a self-join counts once) */
+/* (product, role) pairs already counted for this statement: a self-join counts once */
 #define MAX_COUNTED_PER_STATEMENT 16
 
 static void
@@ -599,6 +599,7 @@ count_port_reads(PlannedStmt *pstmt)
 {
 	ListCell   *lc;
 	int64		counted[MAX_COUNTED_PER_STATEMENT];
+	Oid			counted_role[MAX_COUNTED_PER_STATEMENT];
 	int			ncounted = 0;
 	TimestampTz now = 0;
 
@@ -624,13 +625,17 @@ count_port_reads(PlannedStmt *pstmt)
 		role = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 
 		for (int i = 0; i < ncounted; i++)
-			if (counted[i] == port->product_id)
+			if (counted[i] == port->product_id && counted_role[i] == role)
 				seen = true;
 		if (!seen)
 		{
 			local_batch_add(port->product_id, role, now);
 			if (ncounted < MAX_COUNTED_PER_STATEMENT)
-				counted[ncounted++] = port->product_id;
+			{
+				counted[ncounted] = port->product_id;
+				counted_role[ncounted] = role;
+				ncounted++;
+			}
 		}
 
 		if (port->history)
