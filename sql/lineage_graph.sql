@@ -115,8 +115,11 @@ SELECT e -> 'job' ->> 'name' AS job, e ->> 'eventType' AS event_type,
   FROM mesh.openlineage_events('lineage_finance.revenue') e ORDER BY 1;
 -- the port's output dataset: schema facet and columnLineage facet
 SELECT jsonb_pretty(o -> 'facets' -> 'schema' -> 'fields') AS schema_fields,
-       jsonb_pretty(o -> 'facets' -> 'columnLineage' -> 'fields') AS column_lineage,
-       jsonb_pretty(o -> 'facets' -> 'columnLineage' -> 'dataset') AS dataset_lineage,
+       -- the namespace names this server's host and port, which differ between clusters
+       regexp_replace(jsonb_pretty(o -> 'facets' -> 'columnLineage' -> 'fields'),
+                      'postgres://[^"]*', 'postgres://<host>:<port>', 'g') AS column_lineage,
+       regexp_replace(jsonb_pretty(o -> 'facets' -> 'columnLineage' -> 'dataset'),
+                      'postgres://[^"]*', 'postgres://<host>:<port>', 'g') AS dataset_lineage,
        o -> 'facets' -> 'columnLineage' ->> '_schemaURL' AS facet_schema
   FROM mesh.openlineage_events('lineage_finance.revenue') e, jsonb_array_elements(e -> 'outputs') o
  WHERE e -> 'job' ->> 'name' = current_database() || '.lineage_finance.revenue';

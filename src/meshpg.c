@@ -41,4 +41,6 @@ _PG_init(void)
 		meshpg_usage_init();
 
 	MarkGUCPrefixReserved("meshpg");
+
+	meshpg_access_init();
 }

@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(106);
+SELECT plan(124);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -52,21 +52,33 @@ SELECT has_function('mesh', 'status', ARRAY[]::name[], 'mesh.status() exists');
 SELECT function_returns('mesh', 'status', ARRAY[]::name[], 'setof record', 'mesh.status returns setof record');
 
 -- 3. No overloads: each public name has exactly one signature, so calls with
---    named or defaulted arguments can never become ambiguous.
+--    named or defaulted arguments can never become ambiguous.  The one
+--    exception is mesh.mask_date, one per date/time type (its volatility
+--    depends on the type: timestamptz reads TimeZone).
 SELECT is(
-    (SELECT array_agg(p.proname::text ORDER BY p.proname)
+    (SELECT array_agg(DISTINCT p.proname::text ORDER BY p.proname::text)
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['add_check', 'add_source', 'alter_data_product', 'apply', 'column_lineage',
-          'create_data_product', 'create_domain', 'create_policy', 'define_term', 'delete_review',
-          'deprecate_version', 'describe', 'describe_markdown', 'diff', 'diff_json', 'drop_check',
-          'drop_data_product', 'drop_domain', 'drop_policy', 'drop_term', 'execute_checks',
-          'flush_usage', 'impact', 'lineage', 'lineage_dot', 'lineage_mermaid', 'link_term',
+    ARRAY['add_check', 'add_source', 'alter_data_product', 'apply', 'approve_access', 'classify',
+          'column_lineage', 'create_data_product', 'create_domain', 'create_policy', 'define_term',
+          'delete_review', 'deny_access', 'deprecate_version', 'describe', 'describe_markdown', 'diff',
+          'diff_json', 'drop_check', 'drop_data_product', 'drop_domain', 'drop_policy', 'drop_term',
+          'execute_checks', 'flush_usage', 'impact', 'lineage', 'lineage_dot', 'lineage_mermaid',
+          'link_term', 'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
+          'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
           'openlineage_events', 'plan', 'policy_report', 'profile_product', 'publish_version',
-          'quality_score', 'retire_version', 'review', 'run_checks', 'search', 'search_terms',
-          'set_status', 'status', 'unlink_term'],
-    'schema mesh has exactly the documented public functions, one signature each');
+          'quality_score', 'request_access', 'retire_version', 'review', 'revoke_access',
+          'rotate_pseudonym_key', 'run_checks', 'search', 'search_terms', 'set_internal_consumer_role',
+          'set_status', 'status', 'suggest_classifications', 'unlink_term'],
+    'schema mesh has exactly the documented public functions');
+SELECT is(
+    (SELECT array_agg(proname ORDER BY proname) FROM (
+        SELECT p.proname::text AS proname FROM pg_proc p
+         WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
+         GROUP BY p.proname HAVING count(*) > 1) AS o),
+    ARRAY['mask_date'],
+    'only mesh.mask_date has overloads (date, timestamp, timestamptz)');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
 SELECT is((SELECT proargnames::text[] FROM pg_proc
@@ -98,6 +110,51 @@ SELECT is((SELECT proargnames::text[] FROM pg_proc
           ARRAY['product'],
           'mesh.describe argument names');
 
+SELECT is((SELECT proargnames::text[] FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.classify(text, text, text)')),
+          ARRAY['product', 'column_name', 'tag'],
+          'mesh.classify argument names');
+SELECT is((SELECT l.lanname::text || ' ' || p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.oid = to_regprocedure('mesh.classify(text, text, text)')),
+          'c meshpg_api_dispatch',
+          'mesh.classify goes through the API dispatcher');
+SELECT columns_are('mesh', 'governed_columns',
+    ARRAY['relation', 'attnum', 'product_id', 'column_name', 'tag', 'inherited_from'],
+    'mesh.governed_columns has exactly the pinned columns');
+SELECT is((SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) FROM pg_attribute a
+            WHERE a.attrelid = 'mesh.governed_columns'::regclass AND a.attnum > 0 AND NOT a.attisdropped),
+          ARRAY['regclass', 'smallint', 'bigint', 'text', 'text', 'text'],
+          'mesh.governed_columns columns have the pinned types');
+
+-- govcat: access requests
+SELECT is((SELECT proargnames::text[] FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.request_access(text, text, timestamptz)')),
+          ARRAY['product', 'purpose', 'until'], 'mesh.request_access argument names');
+SELECT is((SELECT pg_get_expr(proargdefaults, 0) FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.request_access(text, text, timestamptz)')),
+          'NULL::timestamp with time zone', 'mesh.request_access: until defaults to NULL');
+SELECT function_returns('mesh', 'request_access', ARRAY['text', 'text', 'timestamp with time zone'], 'bigint',
+                        'mesh.request_access returns the request id');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.approve_access(bigint)')),
+          ARRAY['request_id'], 'mesh.approve_access argument names');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.deny_access(bigint, text)')),
+          ARRAY['request_id', 'reason'], 'mesh.deny_access argument names');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.revoke_access(text, regrole)')),
+          ARRAY['product', 'role'], 'mesh.revoke_access argument names');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'mesh'::regnamespace
+              AND p.proname IN ('request_access', 'approve_access', 'deny_access', 'revoke_access', 'classify')
+              AND p.prosrc = 'meshpg_api_dispatch'),
+          ARRAY['approve_access', 'classify', 'deny_access', 'request_access', 'revoke_access'],
+          'the access and classification API goes through the dispatcher');
+SELECT columns_are('mesh', 'access_requests',
+    ARRAY['id', 'product_id', 'role', 'purpose', 'until', 'status', 'requested_at', 'decided_at', 'decided_by',
+          'reason', 'first_approved_by', 'first_approved_at'],
+    'mesh.access_requests has the pinned columns (and the first approval of confidential requests)');
+SELECT has_function('mesh', '_expire_access', ARRAY[]::name[], 'mesh._expire_access() exists (the scheduler calls it)');
+SELECT function_returns('mesh', '_expire_access', ARRAY[]::name[], 'integer', 'mesh._expire_access returns integer');
+SELECT columns_are('mesh', 'settings', ARRAY['key', 'value'], 'mesh.settings is (key, value)');
+
 -- 5. Result columns of the set-returning functions, by name and type.
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
              FROM pg_proc WHERE oid = to_regprocedure('mesh.search(text, text, text, text, text)')),
@@ -107,6 +164,12 @@ SELECT is((SELECT pg_get_expr(proargdefaults, 0) FROM pg_proc
             WHERE oid = to_regprocedure('mesh.search(text, text, text, text, text)')),
           'NULL::text, NULL::text, NULL::text, NULL::text',
           'mesh.search: the filters default to NULL, so mesh.search(query) works as in 0.1.0');
+SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
+             FROM pg_proc WHERE oid = to_regprocedure('mesh.suggest_classifications(text)')),
+          'product text -> TABLE(column_name text, tag text, confidence real, reason text)',
+          'mesh.suggest_classifications(product) returns (column_name, tag, confidence real, reason)');
+SELECT isnt_definer('mesh', 'suggest_classifications', ARRAY['text'],
+                    'mesh.suggest_classifications is not SECURITY DEFINER (it samples with the caller''s rights)');
 SELECT is((SELECT pg_get_function_arguments(oid) FROM pg_proc WHERE oid = to_regprocedure('mesh.status()')),
           'OUT component text, OUT active boolean, OUT detail text',
           'mesh.status() returns (component text, active boolean, detail text)');
@@ -193,7 +256,9 @@ SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_column
                                 'access_history_log', 'access_history_settings',
                                 'breaking_changes', 'changelog', 'check_runs', 'checks',
                                 'global_policies', 'glossary_links', 'glossary_terms',
-                                'product_versions', 'reviews', 'usage_daily'],
+                                'product_versions', 'reviews', 'usage_daily',
+                                'governed_columns', 'pseudonym_keys', 'settings', 'access_requests',
+                                'access_grants'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day'],
                  'mesh.usage_daily is keyed by (product_id, role, day)');
@@ -223,7 +288,9 @@ SELECT set_eq(
           'mesh.access_history_settings', 'mesh.breaking_changes', 'mesh.breaking_changes_id_seq',
           'mesh.changelog', 'mesh.changelog_id_seq', 'mesh.check_id_seq', 'mesh.check_run_id_seq',
           'mesh.check_runs', 'mesh.checks', 'mesh.global_policies', 'mesh.glossary_links',
-          'mesh.glossary_terms', 'mesh.product_versions', 'mesh.reviews', 'mesh.usage_daily'],
+          'mesh.glossary_terms', 'mesh.product_versions', 'mesh.reviews', 'mesh.usage_daily',
+          'mesh.governed_columns', 'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq',
+          'mesh.access_requests', 'mesh.access_grants'],
     'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
@@ -246,7 +313,7 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
               ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries',
-                    'usage counters', 'access history'],
+                    'usage counters', 'access history', 'access expiry'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),
           NULL,

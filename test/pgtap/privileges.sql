@@ -21,15 +21,20 @@ CREATE TEMP TABLE tap_tables ON COMMIT DROP AS
              ORDER BY a.attnum LIMIT 1) AS first_column
       FROM pg_class c
      WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p');
--- Tables nobody but the extension owner reads (their view filters the rows).
+-- Tables nobody but the extension owner reads (their view filters the rows;
+-- govcat: the pseudonym key).  A review gate, like the reader helpers below.
 CREATE TEMP TABLE tap_private ON COMMIT DROP AS
     SELECT to_regclass(t) AS rel, t AS name
-      FROM unnest(ARRAY['mesh.access_history_log']) AS t;
+      FROM unnest(ARRAY['mesh.access_history_log', 'mesh.pseudonym_keys']) AS t;
 CREATE TEMP TABLE tap_readable ON COMMIT DROP AS
     SELECT c.oid::regclass AS rel, c.oid::regclass::text AS name
       FROM pg_class c
      WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
        AND c.oid NOT IN (SELECT rel FROM tap_private WHERE rel IS NOT NULL);
+-- Public functions only superusers may call (revoked from PUBLIC on purpose).
+CREATE TEMP TABLE tap_superuser_only ON COMMIT DROP AS
+    SELECT to_regprocedure(f) AS fn, f AS name FROM unnest(ARRAY['mesh.rotate_pseudonym_key()',
+                                                                  'mesh.set_internal_consumer_role(regrole)']) AS f;
 CREATE TEMP TABLE tap_sequences ON COMMIT DROP AS
     SELECT c.oid::regclass AS rel, c.oid::regclass::text AS name
       FROM pg_class c
@@ -63,17 +68,21 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._md_code(text,text)', 'mesh._markdown_checks(bigint)',
                         'mesh._markdown_usage(bigint)',
                         -- mesh.products and mesh.access_history (50_usage.sql)
-                        'mesh._popularity(bigint)', 'mesh._access_history_auditor()']) AS f;
+                        'mesh._popularity(bigint)', 'mesh._access_history_auditor()',
+                        -- govcat: mesh.suggest_classifications runs them as the reader
+                        'mesh._name_hint(text)', 'mesh._value_kind(text)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p
      WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname LIKE '\_%'
        AND p.oid NOT IN (SELECT fn FROM tap_reader_helpers WHERE fn IS NOT NULL);
-GRANT SELECT ON tap_tables, tap_private, tap_readable, tap_sequences, tap_reader_helpers, tap_internal TO PUBLIC;
+GRANT SELECT ON tap_tables, tap_private, tap_superuser_only, tap_readable, tap_sequences, tap_reader_helpers,
+    tap_internal TO PUBLIC;
 
-SELECT plan(26
+SELECT plan(27
     + (SELECT count(*)::int FROM tap_readable)          -- SELECT works
     + (SELECT count(*)::int FROM tap_private)           -- SELECT refused
+    + (SELECT count(*)::int FROM tap_superuser_only)    -- EXECUTE refused
     + (SELECT count(*)::int FROM tap_tables) * 5        -- 4 writes refused + table_privs_are
     + (SELECT count(*)::int FROM tap_sequences) * 2     -- nextval / setval refused
     + (SELECT count(*)::int FROM tap_internal));        -- EXECUTE refused
@@ -101,6 +110,10 @@ SELECT ok((SELECT array_agg(name ORDER BY name) FROM tap_tables)
 SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_reader_helpers WHERE fn IS NULL),
           NULL,
           'every allow-listed reader helper exists with that signature');
+SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_private WHERE rel IS NULL)
+          || (SELECT array_agg(name ORDER BY name) FROM tap_superuser_only WHERE fn IS NULL),
+          NULL,
+          'every listed private table and superuser-only function exists');
 
 SET LOCAL ROLE regress_tap_user;
 
@@ -153,9 +166,13 @@ SELECT throws_ok(format('SELECT setval(%L, 1000)', name), '42501', NULL,
 -- 4. The API is callable by everyone (it checks domain membership itself) ...
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
+              AND p.oid NOT IN (SELECT fn FROM tap_superuser_only WHERE fn IS NOT NULL)
               AND NOT has_function_privilege('regress_tap_user', p.oid, 'EXECUTE')),
           NULL,
-          'regress_tap_user may EXECUTE every public mesh function');
+          'regress_tap_user may EXECUTE every public mesh function but the superuser-only ones');
+SELECT ok(NOT has_function_privilege('regress_tap_user', fn, 'EXECUTE'),
+          'regress_tap_user may not EXECUTE superuser-only ' || name)
+  FROM tap_superuser_only ORDER BY name;
 
 -- 5. ... but not the internal functions: every mesh._* function except the
 --    read-only reader helpers is refused, for PUBLIC and for this role.

@@ -56,7 +56,8 @@ case "$create_output" in
 esac
 
 check "mesh.status() reports the preload as inactive" \
-	"access history|f
+	"access expiry|f
+access history|f
 shared_preload_libraries|f
 usage counters|f" \
 	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active ORDER BY component")"

@@ -13,5 +13,7 @@ extern bool meshpg_preloaded;
 
 /* module start-up wiring, called from _PG_init */
 extern void meshpg_checks_init(void);
+/* access_expiry.c: refuse time-limited port grants past their end at read time */
+extern void meshpg_access_init(void);
 
 #endif							/* MESHPG_MESHPG_H */
