@@ -99,8 +99,20 @@ SET ROLE history_viewer;
 SELECT count(*) FROM history_views.names;
 RESET ROLE;
 SELECT mesh.flush_usage() AS written;
-SELECT product, role, read_by, columns, reads FROM mesh.access_history
+SELECT product, role, read_by, login_role, columns, reads FROM mesh.access_history
  WHERE read_by = 'history_viewer'::regrole;
+-- inside a SECURITY DEFINER function the current user is its owner; the
+-- login role still says who asked
+CREATE FUNCTION history_views.count_people() RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$ SELECT count(*) FROM history_d.people $$;
+ALTER FUNCTION history_views.count_people() OWNER TO history_reader;
+GRANT EXECUTE ON FUNCTION history_views.count_people() TO history_viewer;
+SET ROLE history_viewer;
+SELECT history_views.count_people();
+RESET ROLE;
+SELECT mesh.flush_usage() AS written;
+SELECT product, role, read_by, login_role, columns FROM mesh.access_history
+ WHERE product = 'history_d.people' ORDER BY id DESC LIMIT 1;
 SELECT count(*) AS others_read_by_another_role FROM mesh.access_history
  WHERE product LIKE 'history\_%' AND read_by <> 'history_viewer'::regrole AND read_by <> role;
 DROP SCHEMA history_views CASCADE;

@@ -74,6 +74,7 @@ typedef struct HistoryRecord
 	Oid			port;
 	Oid			role;
 	Oid			user_role;		/* current user of the statement */
+	Oid			login_role;		/* session user */
 	bool		consumed;		/* taken by a committed flush */
 	bool		taken;			/* copied by a flush in progress: no merging */
 	bool		all_columns;	/* whole-row reference */
@@ -245,6 +246,7 @@ merge_into_recent(const HistoryRecord *rec)
 
 		if (old->consumed || old->taken || old->dbid != rec->dbid ||
 			old->port != rec->port || old->role != rec->role || old->user_role != rec->user_role ||
+			old->login_role != rec->login_role ||
 			old->product_id != rec->product_id || old->query_id != rec->query_id ||
 			old->all_columns != rec->all_columns ||
 			old->read_at / USECS_PER_SEC != second ||
@@ -260,6 +262,7 @@ merge_into_recent(const HistoryRecord *rec)
 
 void
 meshpg_access_history_record(int64 product_id, Oid port, Oid role, Oid user_role,
+							 Oid login_role,
 							 TimestampTz read_at, uint64 query_id,
 							 const Bitmapset *cols)
 {
@@ -274,6 +277,7 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role, Oid user_role
 	rec.port = port;
 	rec.role = role;
 	rec.user_role = user_role;
+	rec.login_role = login_role;
 	rec.product_id = product_id;
 	rec.reads = 1;
 	rec.read_at = read_at;
@@ -411,8 +415,8 @@ history_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 static void
 put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 {
-	Datum		values[10];
-	bool		nulls[10] = {false, false, false, false, false, false, false, false, false, false};
+	Datum		values[11];
+	bool		nulls[11] = {false, false, false, false, false, false, false, false, false, false, false};
 	Datum	   *attnums;
 	int			n = 0;
 	ArrayType  *arr;
@@ -433,6 +437,7 @@ put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 	values[7] = Int64GetDatum(rec->reads);
 	values[8] = TimestampTzGetDatum(rec->last_read_at);
 	values[9] = ObjectIdGetDatum(rec->user_role);
+	values[10] = ObjectIdGetDatum(rec->login_role);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	pfree(attnums);
 	pfree(arr);
@@ -473,7 +478,7 @@ read_spill_file(ReturnSetInfo *rsinfo, const char *path)
 /*
  * mesh._access_history_take(): this database's unflushed access history
  * records (product_id, port, role, read_at, query_id, all_columns, attnums,
- * reads, last_read_at, user_role).
+ * reads, last_read_at, user_role, login_role).
  * They are consumed when the calling transaction commits; once per
  * transaction.
  */

@@ -639,7 +639,8 @@ count_port_reads(PlannedStmt *pstmt)
 		}
 
 		if (port->history)
-			meshpg_access_history_record(port->product_id, rte->relid, role, GetUserId(), now,
+			meshpg_access_history_record(port->product_id, rte->relid, role, GetUserId(),
+										 GetSessionUserId(), now,
 										 pstmt->queryId, rte->selectedCols);
 	}
 }

@@ -51,7 +51,8 @@ GRANT SELECT ON mesh.access_history_settings TO PUBLIC;
 -- Rows outlive a dropped product (product keeps its name) until keep_until.
 -- role is the role whose privileges the read used (the view owner when the
 -- port is read through another role's view), read_by the statement's
--- current user.
+-- current user, login_role the session user (who logged in: also inside
+-- SECURITY DEFINER functions and after SET ROLE).
 -- One row is one read, or several identical ones (same role, columns and
 -- query id within one second, meshpg.access_history_merge): reads counts
 -- them, read_at is the first and last_read_at the last.
@@ -62,6 +63,7 @@ CREATE TABLE mesh.access_history_log (
     product     text,
     role        regrole NOT NULL,
     read_by     regrole NOT NULL,
+    login_role  regrole NOT NULL,
     read_at     timestamptz NOT NULL,
     query_id    bigint,
     columns     text[] NOT NULL,
@@ -92,6 +94,7 @@ SELECT h.id,
        coalesce(p.domain OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) p.name, h.product) AS product,
        h.role,
        h.read_by,
+       h.login_role,
        h.read_at,
        h.query_id,
        h.columns,
@@ -112,7 +115,7 @@ GRANT SELECT ON mesh.access_history TO PUBLIC;
 CREATE FUNCTION mesh._access_history_take()
     RETURNS TABLE (product_id bigint, port oid, role oid, read_at timestamptz, query_id bigint,
                    all_columns boolean, attnums int2[], reads bigint, last_read_at timestamptz,
-                   user_role oid)
+                   user_role oid, login_role oid)
     LANGUAGE c VOLATILE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_access_history_take';
 
@@ -253,7 +256,7 @@ BEGIN
     -- history records are kept even when the product or the role is gone
     WITH taken AS (SELECT * FROM mesh._access_history_take()),
     written AS (
-        INSERT INTO mesh.access_history_log (product_id, product, role, read_by, read_at, query_id, columns,
+        INSERT INTO mesh.access_history_log (product_id, product, role, read_by, login_role, read_at, query_id, columns,
                                              reads, last_read_at, keep_until)
         SELECT t.product_id,
                -- a product dropped since the read keeps the name of its earlier records
@@ -263,6 +266,7 @@ BEGIN
                           ORDER BY h.read_at DESC LIMIT 1)),
                t.role::regrole,
                t.user_role::regrole,
+               t.login_role::regrole,
                t.read_at,
                t.query_id,
                CASE WHEN t.all_columns
