@@ -8,6 +8,7 @@ CREATE ROLE history_owner NOLOGIN;
 CREATE ROLE history_owner_member NOLOGIN IN ROLE history_owner;
 CREATE ROLE history_other_owner NOLOGIN;
 CREATE ROLE history_reader NOLOGIN;
+CREATE ROLE history_viewer NOLOGIN;
 CREATE ROLE history_auditor NOLOGIN;
 CREATE ROLE history_auditor_member NOLOGIN IN ROLE history_auditor;
 SELECT mesh.create_domain('history_d', 'history_owner');
@@ -58,15 +59,63 @@ SELECT email FROM history_d.secret_unlogged;              -- not recorded: disab
 SELECT amount FROM history_e.orders WHERE id = 3;
 RESET ROLE;
 
-SELECT mesh.flush_usage() AS written;
-SELECT product, role, columns, read_at BETWEEN :'t0' AND now() AS read_at_ok,
-       query_id IS NOT NULL AND query_id <> 0 AS has_query_id
-  FROM mesh.access_history WHERE product LIKE 'history\_%' ORDER BY id;
-SELECT count(DISTINCT query_id) AS distinct_queries, count(*) AS records
+SELECT mesh.flush_usage() > 0 AS written;
+-- identical reads within a second may share a record (reads counts them),
+-- so the records are shown per query
+SELECT product, role, columns, sum(reads) AS reads,
+       bool_and(read_at BETWEEN :'t0' AND now() AND last_read_at BETWEEN read_at AND now()) AS read_at_ok,
+       bool_and(query_id IS NOT NULL AND query_id <> 0) AS has_query_id
+  FROM mesh.access_history WHERE product LIKE 'history\_%'
+ GROUP BY product, role, columns, query_id ORDER BY product, columns::text, reads;
+SELECT count(DISTINCT query_id) AS distinct_queries, sum(reads) AS reads
   FROM mesh.access_history WHERE product = 'history_d.people';
+
+-- merging: five identical reads in one statement are one record of 5 reads;
+-- with meshpg.access_history_merge off (superuser only), five records
+SET ROLE history_reader;
+DO $$ BEGIN FOR i IN 1..5 LOOP PERFORM count(*) FROM history_e.orders; END LOOP; END $$;
+SET meshpg.access_history_merge = off;
+RESET ROLE;
+SET meshpg.access_history_merge = off;
+SET ROLE history_reader;
+DO $$ BEGIN FOR i IN 1..5 LOOP PERFORM count(*) FROM history_e.orders; END LOOP; END $$;
+RESET ROLE;
+RESET meshpg.access_history_merge;
+SELECT mesh.flush_usage() AS written;
+SELECT reads, count(*) AS records FROM mesh.access_history
+ WHERE product = 'history_e.orders' AND columns = '{}' GROUP BY reads ORDER BY reads;
 SELECT product, bool_and(keep_until = read_at + CASE product WHEN 'history_e.orders' THEN interval '2 years'
                                                             ELSE interval '180 days' END) AS kept_as_configured
   FROM mesh.access_history WHERE product LIKE 'history\_%' GROUP BY 1 ORDER BY 1;
+
+-- through another role's view: role is the view owner, read_by the reader
+CREATE SCHEMA history_views AUTHORIZATION history_reader;
+SET ROLE history_reader;
+CREATE VIEW history_views.names AS SELECT name FROM history_d.people;
+GRANT USAGE ON SCHEMA history_views TO history_viewer;
+GRANT SELECT ON history_views.names TO history_viewer;
+RESET ROLE;
+SET ROLE history_viewer;
+SELECT count(*) FROM history_views.names;
+RESET ROLE;
+SELECT mesh.flush_usage() AS written;
+SELECT product, role, read_by, login_role, columns, reads FROM mesh.access_history
+ WHERE read_by = 'history_viewer'::regrole;
+-- inside a SECURITY DEFINER function the current user is its owner; the
+-- login role still says who asked
+CREATE FUNCTION history_views.count_people() RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS $$ SELECT count(*) FROM history_d.people $$;
+ALTER FUNCTION history_views.count_people() OWNER TO history_reader;
+GRANT EXECUTE ON FUNCTION history_views.count_people() TO history_viewer;
+SET ROLE history_viewer;
+SELECT history_views.count_people();
+RESET ROLE;
+SELECT mesh.flush_usage() AS written;
+SELECT product, role, read_by, login_role, columns FROM mesh.access_history
+ WHERE product = 'history_d.people' ORDER BY id DESC LIMIT 1;
+SELECT count(*) AS others_read_by_another_role FROM mesh.access_history
+ WHERE product LIKE 'history\_%' AND read_by <> 'history_viewer'::regrole AND read_by <> role;
+DROP SCHEMA history_views CASCADE;
 
 -- who may read it: the owner's members see their products, the auditor all,
 -- anyone else nothing
@@ -80,10 +129,10 @@ SELECT count(*) AS leaked FROM mesh.access_history WHERE pg_temp.history_leak(pr
 DROP FUNCTION pg_temp.history_leak(text);
 RESET ROLE;
 SET ROLE history_owner_member;
-SELECT product, count(*) FROM mesh.access_history GROUP BY 1 ORDER BY 1;
+SELECT product, sum(reads) FROM mesh.access_history GROUP BY 1 ORDER BY 1;
 RESET ROLE;
 SET ROLE history_other_owner;
-SELECT product, count(*) FROM mesh.access_history GROUP BY 1 ORDER BY 1;
+SELECT product, sum(reads) FROM mesh.access_history GROUP BY 1 ORDER BY 1;
 RESET ROLE;
 SET ROLE history_auditor_member;
 SELECT count(*) AS auditor_sees_before_named FROM mesh.access_history WHERE product LIKE 'history\_%';
@@ -92,7 +141,7 @@ SET meshpg.access_history_auditor = 'history_auditor_member';
 RESET ROLE;
 SET meshpg.access_history_auditor = 'history_auditor';
 SET ROLE history_auditor_member;
-SELECT product, count(*) FROM mesh.access_history WHERE product LIKE 'history\_%' GROUP BY 1 ORDER BY 1;
+SELECT product, sum(reads) FROM mesh.access_history WHERE product LIKE 'history\_%' GROUP BY 1 ORDER BY 1;
 RESET ROLE;
 SET meshpg.access_history_auditor = 'no_such_role';
 SET ROLE history_auditor_member;
@@ -117,13 +166,13 @@ RESET ROLE;
 SELECT mesh.flush_usage() AS written;
 SELECT columns, keep_until = read_at + interval '30 days' AS kept_30_days
   FROM mesh.access_history WHERE product = 'history_d.people' ORDER BY id DESC LIMIT 1;
-SELECT count(*) AS people_records FROM mesh.access_history WHERE product = 'history_d.people';
+SELECT sum(reads) AS people_reads FROM mesh.access_history WHERE product = 'history_d.people';
 
 -- retention: records past keep_until are purged by the flush
 UPDATE mesh.access_history_log SET keep_until = now() - interval '1 second'
  WHERE product = 'history_d.people' AND columns = '{id}';
 SELECT mesh.flush_usage() AS written;
-SELECT count(*) AS people_records FROM mesh.access_history WHERE product = 'history_d.people';
+SELECT sum(reads) AS people_reads FROM mesh.access_history WHERE product = 'history_d.people';
 
 -- the history outlives a dropped product: only auditors still see it
 SET ROLE history_reader;
@@ -136,7 +185,8 @@ SELECT count(*) AS former_owner_sees FROM mesh.access_history;
 RESET ROLE;
 SET meshpg.access_history_auditor = 'history_auditor';
 SET ROLE history_auditor_member;
-SELECT product, role, columns FROM mesh.access_history WHERE product = 'history_e.orders' ORDER BY id;
+SELECT product, role, columns, sum(reads) FROM mesh.access_history WHERE product = 'history_e.orders'
+ GROUP BY 1, 2, 3 ORDER BY 3;
 RESET ROLE;
 RESET meshpg.access_history_auditor;
 
@@ -147,5 +197,5 @@ SELECT mesh.drop_data_product(product, force => true) FROM mesh.products
 DROP TABLE history_d.people_src, history_e.orders_src;
 SELECT mesh.drop_domain('history_d');
 SELECT mesh.drop_domain('history_e');
-DROP ROLE history_owner_member, history_owner, history_other_owner, history_reader,
+DROP ROLE history_owner_member, history_owner, history_other_owner, history_reader, history_viewer,
     history_auditor_member, history_auditor;

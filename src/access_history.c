@@ -5,12 +5,21 @@
  *	  which product, and when, recorded without a write on the read path.
  *
  * A read of a port whose product keeps an access history (see usage.c)
- * appends one fixed-size record to a ring in shared memory under
- * history_lock.  mesh.flush_usage() copies this database's unconsumed
+ * appends one fixed-size record to a ring in shared memory under the ring's
+ * spinlock (a short, I/O-free critical section); history_lock, an LWLock,
+ * serialises only the slow paths: spill file appends and the flush's rename
+ * of the active spill file.  mesh.flush_usage() copies this database's unconsumed
  * records out with mesh._access_history_take(), inserts them into
  * mesh.access_history_log and, when its transaction commits, marks them
  * consumed; the ring's tail then advances over consumed records.  A flush
  * that fails consumes nothing.
+ *
+ * Identical reads are merged: a read by the same roles, of the same columns,
+ * with the same query id, in the same second as one of the last
+ * HISTORY_MERGE_WINDOW unflushed records adds one to that record's count
+ * (meshpg.access_history_merge, on by default).  A busy port then costs one
+ * row per query and second rather than one per read, which is what keeps the
+ * flush cheap at tens of thousands of reads a second.
  *
  * No record is ever lost.  When the ring is full, the reader appends its
  * record to the spill file $PGDATA/meshpg_history/<dboid>.active (under the
@@ -42,6 +51,7 @@
 #include "storage/ipc.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
+#include "storage/spin.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -63,24 +73,34 @@ typedef struct HistoryRecord
 	Oid			dbid;
 	Oid			port;
 	Oid			role;
+	Oid			user_role;		/* current user of the statement */
+	Oid			login_role;		/* session user */
 	bool		consumed;		/* taken by a committed flush */
+	bool		taken;			/* copied by a flush in progress: no merging */
 	bool		all_columns;	/* whole-row reference */
 	int64		product_id;
-	TimestampTz read_at;
+	int64		reads;			/* identical reads merged into this record */
+	TimestampTz read_at;		/* first of them */
+	TimestampTz last_read_at;	/* last of them */
 	uint64		query_id;
 	uint8		cols[HISTORY_COL_BYTES];	/* bit n-1 = attnum n */
 } HistoryRecord;
 
 typedef struct HistoryRing
 {
+	slock_t		mutex;			/* protects everything below but spill_seq, spilled */
 	uint64		head;			/* next slot to write (monotonic) */
 	uint64		tail;			/* oldest unconsumed slot (monotonic) */
-	uint64		spill_seq;		/* names renamed spill files */
-	uint64		spilled;		/* records written to spill files */
+	uint64		spill_seq;		/* names renamed spill files (history_lock) */
+	uint64		spilled;		/* records written to spill files (history_lock) */
 	HistoryRecord records[FLEXIBLE_ARRAY_MEMBER];
 } HistoryRing;
 
+/* how many of the newest records a read may be merged into */
+#define HISTORY_MERGE_WINDOW 8
+
 static int	history_buffer = 4096;
+static bool history_merge = true;
 static char *history_auditor = NULL;
 static LWLock *history_lock = NULL;
 static HistoryRing *ring = NULL;
@@ -106,6 +126,13 @@ meshpg_access_history_define_gucs(void)
 							4096, 1, 1024 * 1024,
 							PGC_POSTMASTER, 0,
 							NULL, NULL, NULL);
+	DefineCustomBoolVariable("meshpg.access_history_merge",
+							 "Merges identical reads (same role, columns and query id within one second) into one access history record with a count.",
+							 NULL,
+							 &history_merge,
+							 true,
+							 PGC_SUSET, 0,
+							 NULL, NULL, NULL);
 	DefineCustomStringVariable("meshpg.access_history_auditor",
 							   "Role whose members may read the whole access history.",
 							   "Product owners see the history of their own products.",
@@ -184,6 +211,7 @@ meshpg_access_history_shmem_startup(void)
 	ring = ShmemInitStruct("meshpg access history", history_shmem_size(), &found);
 	if (!found)
 	{
+		SpinLockInit(&ring->mutex);
 		ring->head = 0;
 		ring->tail = 0;
 		ring->spill_seq = (uint64) time(NULL) * 1000;
@@ -206,8 +234,35 @@ advance_tail(void)
 		ring->tail++;
 }
 
+/* adds rec to an identical recent record; caller holds ring->mutex */
+static bool
+merge_into_recent(const HistoryRecord *rec)
+{
+	int64		second = rec->read_at / USECS_PER_SEC;
+
+	for (uint64 pos = ring->head; pos > ring->tail && ring->head - pos < HISTORY_MERGE_WINDOW; pos--)
+	{
+		HistoryRecord *old = &ring->records[(pos - 1) % history_buffer];
+
+		if (old->consumed || old->taken || old->dbid != rec->dbid ||
+			old->port != rec->port || old->role != rec->role || old->user_role != rec->user_role ||
+			old->login_role != rec->login_role ||
+			old->product_id != rec->product_id || old->query_id != rec->query_id ||
+			old->all_columns != rec->all_columns ||
+			old->read_at / USECS_PER_SEC != second ||
+			memcmp(old->cols, rec->cols, HISTORY_COL_BYTES) != 0)
+			continue;
+		old->reads++;
+		if (rec->read_at > old->last_read_at)
+			old->last_read_at = rec->read_at;
+		return true;
+	}
+	return false;
+}
+
 void
-meshpg_access_history_record(int64 product_id, Oid port, Oid role,
+meshpg_access_history_record(int64 product_id, Oid port, Oid role, Oid user_role,
+							 Oid login_role,
 							 TimestampTz read_at, uint64 query_id,
 							 const Bitmapset *cols)
 {
@@ -221,8 +276,12 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 	rec.dbid = MyDatabaseId;
 	rec.port = port;
 	rec.role = role;
+	rec.user_role = user_role;
+	rec.login_role = login_role;
 	rec.product_id = product_id;
+	rec.reads = 1;
 	rec.read_at = read_at;
+	rec.last_read_at = read_at;
 	rec.query_id = query_id;
 	while ((member = bms_next_member(cols, member)) >= 0)
 	{
@@ -234,14 +293,25 @@ meshpg_access_history_record(int64 product_id, Oid port, Oid role,
 			rec.cols[(attnum - 1) / 8] |= (uint8) (1 << ((attnum - 1) % 8));
 	}
 
-	LWLockAcquire(history_lock, LW_EXCLUSIVE);
+	/* the common case: merge or append under the spinlock */
+	SpinLockAcquire(&ring->mutex);
 	advance_tail();
+	if (history_merge && merge_into_recent(&rec))
+	{
+		SpinLockRelease(&ring->mutex);
+		return;
+	}
 	if (ring->head - ring->tail < (uint64) history_buffer)
 	{
 		ring->records[ring->head % history_buffer] = rec;
 		ring->head++;
+		SpinLockRelease(&ring->mutex);
+		return;
 	}
-	else
+	SpinLockRelease(&ring->mutex);
+
+	/* the ring is full: append to the spill file, one writer at a time */
+	LWLockAcquire(history_lock, LW_EXCLUSIVE);
 	{
 		char		path[MAXPGPATH];
 
@@ -268,6 +338,21 @@ clear_pending(void)
 	pending_active = false;
 }
 
+/* a flush that did not commit: its records may be merged into again */
+static void
+release_taken(void)
+{
+	SpinLockAcquire(&ring->mutex);
+	for (long i = 0; i < pending_count; i++)
+	{
+		uint64		pos = pending_positions[i];
+
+		if (pos >= ring->tail && pos < ring->head)
+			ring->records[pos % history_buffer].taken = false;
+	}
+	SpinLockRelease(&ring->mutex);
+}
+
 static void
 history_xact_callback(XactEvent event, void *arg)
 {
@@ -279,7 +364,7 @@ history_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
-			LWLockAcquire(history_lock, LW_EXCLUSIVE);
+			SpinLockAcquire(&ring->mutex);
 			for (long i = 0; i < pending_count; i++)
 			{
 				uint64		pos = pending_positions[i];
@@ -288,7 +373,7 @@ history_xact_callback(XactEvent event, void *arg)
 					ring->records[pos % history_buffer].consumed = true;
 			}
 			advance_tail();
-			LWLockRelease(history_lock);
+			SpinLockRelease(&ring->mutex);
 			foreach(lc, pending_files)
 			{
 				const char *path = lfirst(lc);
@@ -304,6 +389,7 @@ history_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 		case XACT_EVENT_PREPARE:
+			release_taken();
 			clear_pending();
 			break;
 		default:
@@ -320,14 +406,17 @@ history_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	if (event == SUBXACT_EVENT_COMMIT_SUB)
 		pending_subid = parentSubid;
 	else if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		release_taken();
 		clear_pending();
+	}
 }
 
 static void
 put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 {
-	Datum		values[7];
-	bool		nulls[7] = {false, false, false, false, false, false, false};
+	Datum		values[11];
+	bool		nulls[11] = {false, false, false, false, false, false, false, false, false, false, false};
 	Datum	   *attnums;
 	int			n = 0;
 	ArrayType  *arr;
@@ -345,6 +434,10 @@ put_record(ReturnSetInfo *rsinfo, const HistoryRecord *rec)
 	values[4] = Int64GetDatum((int64) rec->query_id);
 	values[5] = BoolGetDatum(rec->all_columns);
 	values[6] = PointerGetDatum(arr);
+	values[7] = Int64GetDatum(rec->reads);
+	values[8] = TimestampTzGetDatum(rec->last_read_at);
+	values[9] = ObjectIdGetDatum(rec->user_role);
+	values[10] = ObjectIdGetDatum(rec->login_role);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	pfree(attnums);
 	pfree(arr);
@@ -384,7 +477,8 @@ read_spill_file(ReturnSetInfo *rsinfo, const char *path)
 
 /*
  * mesh._access_history_take(): this database's unflushed access history
- * records (product_id, port, role, read_at, query_id, all_columns, attnums).
+ * records (product_id, port, role, read_at, query_id, all_columns, attnums,
+ * reads, last_read_at, user_role, login_role).
  * They are consumed when the calling transaction commits; once per
  * transaction.
  */
@@ -397,7 +491,8 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 	char		prefix[32];
 	uint64	   *positions;
 	HistoryRecord *copies;
-	long		n = 0;
+	long		n = 0,
+				capacity = 0;
 	DIR		   *dir;
 	struct dirent *de;
 	MemoryContext oldcxt;
@@ -412,22 +507,37 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 				 errdetail("The records a flush takes are released when its transaction commits."),
 				 errhint("Commit, then call mesh.flush_usage() again.")));
 
-	positions = MemoryContextAlloc(TopTransactionContext, sizeof(uint64) * history_buffer);
-	copies = palloc(sizeof(HistoryRecord) * history_buffer);
 	snprintf(active, sizeof(active), "%s/%u.active", HISTORY_DIR, MyDatabaseId);
 
+	/* history_lock: no spill file append while the active file is renamed */
 	LWLockAcquire(history_lock, LW_EXCLUSIVE);
+
+	/* count, allocate outside the spinlock, then copy at most that many */
+	SpinLockAcquire(&ring->mutex);
 	advance_tail();
 	for (uint64 pos = ring->tail; pos < ring->head; pos++)
 	{
 		HistoryRecord *rec = &ring->records[pos % history_buffer];
 
+		if (rec->dbid == MyDatabaseId && !rec->consumed)
+			capacity++;
+	}
+	SpinLockRelease(&ring->mutex);
+	positions = MemoryContextAlloc(TopTransactionContext, sizeof(uint64) * Max(capacity, 1));
+	copies = palloc(sizeof(HistoryRecord) * Max(capacity, 1));
+	SpinLockAcquire(&ring->mutex);
+	for (uint64 pos = ring->tail; pos < ring->head && n < capacity; pos++)
+	{
+		HistoryRecord *rec = &ring->records[pos % history_buffer];
+
 		if (rec->dbid != MyDatabaseId || rec->consumed)
 			continue;
+		rec->taken = true;
 		positions[n] = pos;
 		copies[n] = *rec;
 		n++;
 	}
+	SpinLockRelease(&ring->mutex);
 	snprintf(renamed, sizeof(renamed), "%s/%u.%llu.spill", HISTORY_DIR, MyDatabaseId,
 			 (unsigned long long) ring->spill_seq++);
 	if (rename(active, renamed) != 0 && errno != ENOENT)

@@ -111,10 +111,39 @@ static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
 /* ---- per-backend state ---------------------------------------------------- */
 
-/* reads of this transaction not yet folded into shared memory */
-static HTAB *local_batch = NULL;
-static long local_batch_entries = 0;
+/*
+ * The per-backend batch: reads not yet folded into shared memory, in a few
+ * slots that stay assigned to their key across transactions (a backend reads
+ * the same few products as the same role all day).  Each slot caches the
+ * key's hash value and the shared entry it was last folded into, valid while
+ * usage_state->generation (bumped whenever entries are removed) is unchanged,
+ * so a fold is usually one shared LWLock acquisition and one spinlock per
+ * slot, with no hashing.  Allocation-free.
+ */
+#define USAGE_LOCAL_SLOTS 8
+
+typedef struct UsageSlot
+{
+	UsageKey	key;
+	uint32		hashvalue;
+	int64		reads;			/* not yet folded */
+	TimestampTz last_read;
+	UsageEntry *entry;			/* shared entry, if generation matches */
+	uint64		generation;
+} UsageSlot;
+
+typedef struct UsageSharedState
+{
+	uint64		generation;		/* bumped when entries are removed (exclusive lock) */
+} UsageSharedState;
+
+static UsageSharedState *usage_state = NULL;
+static UsageSlot local_slots[USAGE_LOCAL_SLOTS];
+static int	local_nslots = 0;
+static int	local_next_victim = 0;
+static bool local_pending = false;	/* some slot has reads > 0 */
 static bool warned_full = false;
+static bool warned_dropped = false;
 
 /* a port of this database, as the read path needs it */
 typedef struct PortCacheEntry
@@ -181,7 +210,8 @@ meshpg_usage_init(void)
 static Size
 usage_shmem_size(void)
 {
-	return hash_estimate_size(usage_max_entries, sizeof(UsageEntry));
+	return add_size(MAXALIGN(sizeof(UsageSharedState)),
+					hash_estimate_size(usage_max_entries, sizeof(UsageEntry)));
 }
 
 static void
@@ -198,12 +228,16 @@ static void
 usage_shmem_startup(void)
 {
 	HASHCTL		info;
+	bool		found;
 
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
 	usage_lock = &(GetNamedLWLockTranche("meshpg_usage"))->lock;
+	usage_state = ShmemInitStruct("meshpg usage state", sizeof(UsageSharedState), &found);
+	if (!found)
+		usage_state->generation = 0;
 	info.keysize = sizeof(UsageKey);
 	info.entrysize = sizeof(UsageEntry);
 	usage_hash = ShmemInitHash("meshpg usage counters",
@@ -496,42 +530,68 @@ utc_day(TimestampTz ts)
 	return (int32) days;
 }
 
+static void fold_local_batch(void);
+
 static void
 local_batch_add(int64 product_id, Oid role, TimestampTz now)
 {
 	UsageKey	key;
-	UsageCount *count;
-	bool		found;
+	UsageSlot  *slot = NULL;
 
-	if (local_batch == NULL)
-	{
-		HASHCTL		info;
-
-		info.keysize = sizeof(UsageKey);
-		info.entrysize = sizeof(UsageCount);
-		info.hcxt = TopMemoryContext;
-		local_batch = hash_create("meshpg usage batch", 16, &info,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
 	memset(&key, 0, sizeof(key));
 	key.dbid = MyDatabaseId;
 	key.role = role;
 	key.product_id = product_id;
 	key.day = utc_day(now);
 
-	count = hash_search(local_batch, &key, HASH_ENTER, &found);
-	if (!found)
+	for (int i = 0; i < local_nslots; i++)
 	{
-		count->reads = 0;
-		count->last_read = now;
-		local_batch_entries++;
+		if (memcmp(&local_slots[i].key, &key, sizeof(key)) == 0)
+		{
+			slot = &local_slots[i];
+			break;
+		}
 	}
-	count->reads++;
-	if (now > count->last_read)
-		count->last_read = now;
+	if (slot == NULL)
+	{
+		if (local_nslots < USAGE_LOCAL_SLOTS)
+			slot = &local_slots[local_nslots++];
+		else
+		{
+			/* all slots taken: fold them now, then reuse one */
+			fold_local_batch();
+			if (local_pending)
+			{
+				/*
+				 * The shared hash is full and every slot holds reads waiting
+				 * for room: this read cannot be kept.  Only when
+				 * meshpg.usage_max_entries is too small for the flush interval.
+				 */
+				if (!warned_dropped)
+				{
+					warned_dropped = true;
+					ereport(LOG,
+							(errmsg("meshpg usage counters are full; reads of more products are not counted"),
+							 errhint("Raise meshpg.usage_max_entries or call mesh.flush_usage() more often.")));
+				}
+				return;
+			}
+			slot = &local_slots[local_next_victim];
+			local_next_victim = (local_next_victim + 1) % USAGE_LOCAL_SLOTS;
+		}
+		slot->key = key;
+		slot->hashvalue = get_hash_value(usage_hash, &key);
+		slot->reads = 0;
+		slot->last_read = now;
+		slot->entry = NULL;
+	}
+	slot->reads++;
+	if (now > slot->last_read)
+		slot->last_read = now;
+	local_pending = true;
 }
 
-/* the products already counted for this statement (a self-join counts once) */
+/* (product, role) pairs already counted for this statement: a self-join counts once */
 #define MAX_COUNTED_PER_STATEMENT 16
 
 static void
@@ -539,6 +599,7 @@ count_port_reads(PlannedStmt *pstmt)
 {
 	ListCell   *lc;
 	int64		counted[MAX_COUNTED_PER_STATEMENT];
+	Oid			counted_role[MAX_COUNTED_PER_STATEMENT];
 	int			ncounted = 0;
 	TimestampTz now = 0;
 
@@ -564,17 +625,22 @@ count_port_reads(PlannedStmt *pstmt)
 		role = OidIsValid(rte->checkAsUser) ? rte->checkAsUser : GetUserId();
 
 		for (int i = 0; i < ncounted; i++)
-			if (counted[i] == port->product_id)
+			if (counted[i] == port->product_id && counted_role[i] == role)
 				seen = true;
 		if (!seen)
 		{
 			local_batch_add(port->product_id, role, now);
 			if (ncounted < MAX_COUNTED_PER_STATEMENT)
-				counted[ncounted++] = port->product_id;
+			{
+				counted[ncounted] = port->product_id;
+				counted_role[ncounted] = role;
+				ncounted++;
+			}
 		}
 
 		if (port->history)
-			meshpg_access_history_record(port->product_id, rte->relid, role, now,
+			meshpg_access_history_record(port->product_id, rte->relid, role, GetUserId(),
+										 GetSessionUserId(), now,
 										 pstmt->queryId, rte->selectedCols);
 	}
 }
@@ -599,73 +665,91 @@ usage_ExecutorStart(QueryDesc *queryDesc, int eflags)
 /* ---- folding the batch into shared memory ------------------------------- */
 
 static void
-add_to_entry(UsageEntry *entry, const UsageCount *count)
+add_slot_to_entry(UsageEntry *entry, UsageSlot *slot)
 {
 	SpinLockAcquire(&entry->mutex);
-	entry->reads += count->reads;
-	if (count->last_read > entry->last_read)
-		entry->last_read = count->last_read;
+	entry->reads += slot->reads;
+	if (slot->last_read > entry->last_read)
+		entry->last_read = slot->last_read;
 	SpinLockRelease(&entry->mutex);
+	slot->reads = 0;
 }
 
 /*
  * Runs at transaction end, also in abort processing: takes no lock but
- * usage_lock, allocates nothing in shared memory but new entries, and never
- * raises an error.  Counts that find no room stay in the batch until a later
- * transaction end.
+ * usage_lock, allocates nothing but new shared entries, and never raises an
+ * error.  Reads that find the shared hash full stay in their slot until a
+ * later fold (logged once).
  */
 static void
 fold_local_batch(void)
 {
-	HASH_SEQ_STATUS seq;
-	UsageCount *count;
-	long		missing = 0;
+	bool		missing = false;
+	uint64		generation;
 
-	if (local_batch_entries == 0 || usage_hash == NULL)
+	if (!local_pending || usage_hash == NULL)
 		return;
 
 	LWLockAcquire(usage_lock, LW_SHARED);
-	hash_seq_init(&seq, local_batch);
-	while ((count = hash_seq_search(&seq)) != NULL)
+	generation = usage_state->generation;
+	for (int i = 0; i < local_nslots; i++)
 	{
-		UsageEntry *entry = hash_search(usage_hash, &count->key, HASH_FIND, NULL);
+		UsageSlot  *slot = &local_slots[i];
+		UsageEntry *entry;
 
+		if (slot->reads == 0)
+			continue;
+		if (slot->entry != NULL && slot->generation == generation)
+			entry = slot->entry;
+		else
+			entry = hash_search_with_hash_value(usage_hash, &slot->key, slot->hashvalue,
+												HASH_FIND, NULL);
 		if (entry == NULL)
 		{
-			missing++;
+			missing = true;
 			continue;
 		}
-		add_to_entry(entry, count);
-		hash_search(local_batch, &count->key, HASH_REMOVE, NULL);
-		local_batch_entries--;
+		slot->entry = entry;
+		slot->generation = generation;
+		add_slot_to_entry(entry, slot);
 	}
 	LWLockRelease(usage_lock);
 
-	if (missing == 0)
-		return;
-
-	LWLockAcquire(usage_lock, LW_EXCLUSIVE);
-	hash_seq_init(&seq, local_batch);
-	while ((count = hash_seq_search(&seq)) != NULL)
+	if (missing)
 	{
-		bool		found;
-		UsageEntry *entry = hash_search(usage_hash, &count->key, HASH_ENTER_NULL, &found);
-
-		if (entry == NULL)
-			continue;			/* full: stays in the batch */
-		if (!found)
+		LWLockAcquire(usage_lock, LW_EXCLUSIVE);
+		generation = usage_state->generation;
+		for (int i = 0; i < local_nslots; i++)
 		{
-			SpinLockInit(&entry->mutex);
-			entry->reads = 0;
-			entry->last_read = count->last_read;
-		}
-		add_to_entry(entry, count);
-		hash_search(local_batch, &count->key, HASH_REMOVE, NULL);
-		local_batch_entries--;
-	}
-	LWLockRelease(usage_lock);
+			UsageSlot  *slot = &local_slots[i];
+			UsageEntry *entry;
+			bool		found;
 
-	if (local_batch_entries > 0 && !warned_full)
+			if (slot->reads == 0)
+				continue;
+			entry = hash_search_with_hash_value(usage_hash, &slot->key, slot->hashvalue,
+												HASH_ENTER_NULL, &found);
+			if (entry == NULL)
+				continue;		/* full: stays in the slot */
+			if (!found)
+			{
+				SpinLockInit(&entry->mutex);
+				entry->reads = 0;
+				entry->last_read = slot->last_read;
+			}
+			slot->entry = entry;
+			slot->generation = generation;
+			add_slot_to_entry(entry, slot);
+		}
+		LWLockRelease(usage_lock);
+	}
+
+	local_pending = false;
+	for (int i = 0; i < local_nslots; i++)
+		if (local_slots[i].reads > 0)
+			local_pending = true;
+
+	if (local_pending && !warned_full)
 	{
 		warned_full = true;
 		ereport(LOG,
@@ -688,7 +772,10 @@ apply_pending_take(void)
 			continue;
 		entry->reads -= taken->reads;
 		if (entry->reads <= 0)
+		{
 			hash_search(usage_hash, &taken->key, HASH_REMOVE, NULL);
+			usage_state->generation++;	/* slots may point at it */
+		}
 	}
 	LWLockRelease(usage_lock);
 }

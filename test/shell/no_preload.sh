@@ -79,6 +79,17 @@ SQL
 )" || true
 check "the API works without the preload" "$(printf '\nt\nnp.p 1')" "$api_output"
 
+# without the preload reads are not counted: the flush finds nothing
+usage_output="$(psql_np -At 2>&1 <<'SQL'
+SELECT count(*) FROM np.p;
+SELECT mesh.flush_usage();
+SELECT count(*) FROM mesh.usage_daily;
+SELECT product || ' ' || popularity FROM mesh.products;
+SQL
+)" || true
+check "without the preload reads are not counted and the flush writes nothing" \
+	"$(printf '0\n0\n0\nnp.p 0')" "$usage_output"
+
 if [ "$failures" -gt 0 ]; then
 	exit 1
 fi

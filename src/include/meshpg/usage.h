@@ -27,13 +27,18 @@ extern void meshpg_access_history_shmem_request(void);
 extern void meshpg_access_history_shmem_startup(void);
 
 /*
- * Records one read of a port whose product keeps an access history.  cols
+ * Records one read of a port whose product keeps an access history: role is
+ * the role whose privileges the read used (a view owner when read through
+ * another view), user_role the current user of the statement, login_role
+ * the session user (who logged in, also inside SECURITY DEFINER functions
+ * and after SET ROLE).  cols
  * are the port's selected columns as in RangeTblEntry.selectedCols (offset by
  * FirstLowInvalidHeapAttributeNumber).  Never loses a record: when the ring is
  * full the record is appended to a spill file, and an I/O failure there is an
  * ERROR (the read fails rather than go unrecorded).
  */
-extern void meshpg_access_history_record(int64 product_id, Oid port, Oid role,
+extern void meshpg_access_history_record(int64 product_id, Oid port, Oid role, Oid user_role,
+										 Oid login_role,
 										 TimestampTz read_at, uint64 query_id,
 										 const Bitmapset *cols);
 

@@ -49,15 +49,26 @@ GRANT SELECT ON mesh.access_history_settings TO PUBLIC;
 -- The records.  Not readable by anyone but the extension owner: readers use
 -- the view mesh.access_history, which shows each owner their own products.
 -- Rows outlive a dropped product (product keeps its name) until keep_until.
+-- role is the role whose privileges the read used (the view owner when the
+-- port is read through another role's view), read_by the statement's
+-- current user, login_role the session user (who logged in: also inside
+-- SECURITY DEFINER functions and after SET ROLE).
+-- One row is one read, or several identical ones (same role, columns and
+-- query id within one second, meshpg.access_history_merge): reads counts
+-- them, read_at is the first and last_read_at the last.
 CREATE SEQUENCE mesh.access_history_log_id_seq;
 CREATE TABLE mesh.access_history_log (
     id          bigint PRIMARY KEY DEFAULT pg_catalog.nextval('mesh.access_history_log_id_seq'),
     product_id  bigint NOT NULL,
     product     text,
     role        regrole NOT NULL,
+    read_by     regrole NOT NULL,
+    login_role  regrole NOT NULL,
     read_at     timestamptz NOT NULL,
     query_id    bigint,
     columns     text[] NOT NULL,
+    reads       bigint NOT NULL DEFAULT 1 CHECK (reads > 0),
+    last_read_at timestamptz NOT NULL,
     flushed_at  timestamptz NOT NULL DEFAULT pg_catalog.now(),
     keep_until  timestamptz NOT NULL
 );
@@ -82,9 +93,13 @@ SELECT h.id,
        h.product_id,
        coalesce(p.domain OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) p.name, h.product) AS product,
        h.role,
+       h.read_by,
+       h.login_role,
        h.read_at,
        h.query_id,
        h.columns,
+       h.reads,
+       h.last_read_at,
        h.keep_until
   FROM mesh.access_history_log h
   LEFT JOIN mesh.data_products p ON p.id OPERATOR(pg_catalog.=) h.product_id
@@ -99,7 +114,8 @@ GRANT SELECT ON mesh.access_history TO PUBLIC;
 -- transaction commits (src/access_history.c)
 CREATE FUNCTION mesh._access_history_take()
     RETURNS TABLE (product_id bigint, port oid, role oid, read_at timestamptz, query_id bigint,
-                   all_columns boolean, attnums int2[])
+                   all_columns boolean, attnums int2[], reads bigint, last_read_at timestamptz,
+                   user_role oid, login_role oid)
     LANGUAGE c VOLATILE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_access_history_take';
 
@@ -170,11 +186,8 @@ BEGIN
 END
 $$;
 
--- Products created before this version get their default settings.
-INSERT INTO mesh.access_history_settings (product_id, enabled, retention)
-SELECT p.id, p.access_level IN ('restricted', 'confidential'), interval '180 days'
-  FROM mesh.data_products p
-    ON CONFLICT DO NOTHING;
+-- Products created before this version get their settings from
+-- 99_backfill.sql, which runs every store handler once for each of them.
 
 -- ---- the read path's cache of ports -----------------------------------------
 -- Row changes send no relcache invalidation; these statement triggers do, so
@@ -213,8 +226,18 @@ DECLARE
     counters bigint;
     records bigint;
 BEGIN
-    -- one flush at a time: what a flush takes is cleared only at its commit
-    LOCK TABLE mesh.usage_daily, mesh.access_history_log IN SHARE ROW EXCLUSIVE MODE;
+    -- One flush at a time: what a flush takes is cleared only at its commit.
+    -- Anyone may flush, so a flush never waits for another (a caller holding
+    -- a flush open in a long transaction must not block the scheduler): if
+    -- one is in progress, this one writes nothing and returns 0.
+    BEGIN
+        LOCK TABLE mesh.usage_daily, mesh.access_history_log IN SHARE ROW EXCLUSIVE MODE NOWAIT;
+    EXCEPTION WHEN lock_not_available THEN
+        RAISE NOTICE 'another usage flush is in progress; nothing was flushed'
+            USING DETAIL = 'Its transaction has not ended yet.',
+                  HINT = 'The counters stay in shared memory until the next flush.';
+        RETURN 0;
+    END;
 
     -- counters of dropped products and dropped roles are discarded
     WITH taken AS (
@@ -233,7 +256,8 @@ BEGIN
     -- history records are kept even when the product or the role is gone
     WITH taken AS (SELECT * FROM mesh._access_history_take()),
     written AS (
-        INSERT INTO mesh.access_history_log (product_id, product, role, read_at, query_id, columns, keep_until)
+        INSERT INTO mesh.access_history_log (product_id, product, role, read_by, login_role, read_at, query_id, columns,
+                                             reads, last_read_at, keep_until)
         SELECT t.product_id,
                -- a product dropped since the read keeps the name of its earlier records
                coalesce(p.domain || '.' || p.name,
@@ -241,6 +265,8 @@ BEGIN
                           WHERE h.product_id = t.product_id AND h.product IS NOT NULL
                           ORDER BY h.read_at DESC LIMIT 1)),
                t.role::regrole,
+               t.user_role::regrole,
+               t.login_role::regrole,
                t.read_at,
                t.query_id,
                CASE WHEN t.all_columns
@@ -253,6 +279,8 @@ BEGIN
                                    ON a.attrelid = t.port AND a.attnum = n AND NOT a.attisdropped
                                 ORDER BY n)
                END,
+               t.reads,
+               t.last_read_at,
                t.read_at + coalesce(s.retention, interval '180 days')
           FROM taken t
           LEFT JOIN mesh.data_products p ON p.id = t.product_id
