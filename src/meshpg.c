@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "meshpg/enforce.h"
 #include "meshpg/meshpg.h"
 
 PG_MODULE_MAGIC;
@@ -32,6 +33,8 @@ _PG_init(void)
 		return;
 
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
+
+	meshpg_enforce_init();
 
 	MarkGUCPrefixReserved("meshpg");
 }
