@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(98);
+SELECT plan(105);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -48,15 +48,27 @@ SELECT has_function('mesh', 'status', ARRAY[]::name[], 'mesh.status() exists');
 SELECT function_returns('mesh', 'status', ARRAY[]::name[], 'setof record', 'mesh.status returns setof record');
 
 -- 3. No overloads: each public name has exactly one signature, so calls with
---    named or defaulted arguments can never become ambiguous.
+--    named or defaulted arguments can never become ambiguous.  The one
+--    exception is mesh.mask_date, one per date/time type (its volatility
+--    depends on the type: timestamptz reads TimeZone).
 SELECT is(
-    (SELECT array_agg(p.proname::text ORDER BY p.proname)
+    (SELECT array_agg(DISTINCT p.proname::text ORDER BY p.proname::text)
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain', 'search', 'set_status', 'status'],
-    'schema mesh has exactly the documented public functions, one signature each');
+    ARRAY['alter_data_product', 'classify', 'create_data_product', 'create_domain', 'describe',
+          'drop_data_product', 'drop_domain',
+          'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
+          'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
+          'rotate_pseudonym_key', 'search', 'set_status', 'status', 'suggest_classifications'],
+    'schema mesh has exactly the documented public functions');
+SELECT is(
+    (SELECT array_agg(proname ORDER BY proname) FROM (
+        SELECT p.proname::text AS proname FROM pg_proc p
+         WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
+         GROUP BY p.proname HAVING count(*) > 1) AS o),
+    ARRAY['mask_date'],
+    'only mesh.mask_date has overloads (date, timestamp, timestamptz)');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
 SELECT is((SELECT proargnames::text[] FROM pg_proc
@@ -88,11 +100,33 @@ SELECT is((SELECT proargnames::text[] FROM pg_proc
           ARRAY['product'],
           'mesh.describe argument names');
 
+SELECT is((SELECT proargnames::text[] FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.classify(text, text, text)')),
+          ARRAY['product', 'column_name', 'tag'],
+          'mesh.classify argument names');
+SELECT is((SELECT l.lanname::text || ' ' || p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE p.oid = to_regprocedure('mesh.classify(text, text, text)')),
+          'c meshpg_api_dispatch',
+          'mesh.classify goes through the API dispatcher');
+SELECT columns_are('mesh', 'governed_columns',
+    ARRAY['relation', 'attnum', 'product_id', 'column_name', 'tag', 'inherited_from'],
+    'mesh.governed_columns has exactly the pinned columns');
+SELECT is((SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attnum) FROM pg_attribute a
+            WHERE a.attrelid = 'mesh.governed_columns'::regclass AND a.attnum > 0 AND NOT a.attisdropped),
+          ARRAY['regclass', 'smallint', 'bigint', 'text', 'text', 'text'],
+          'mesh.governed_columns columns have the pinned types');
+
 -- 5. Result columns of the set-returning functions, by name and type.
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
              FROM pg_proc WHERE oid = to_regprocedure('mesh.search(text)')),
           'query text -> TABLE(product text, domain text, name text, status text, purpose text, rank real)',
           'mesh.search(query) returns (product, domain, name, status, purpose, rank real)');
+SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
+             FROM pg_proc WHERE oid = to_regprocedure('mesh.suggest_classifications(text)')),
+          'product text -> TABLE(column_name text, tag text, confidence real, reason text)',
+          'mesh.suggest_classifications(product) returns (column_name, tag, confidence real, reason)');
+SELECT isnt_definer('mesh', 'suggest_classifications', ARRAY['text'],
+                    'mesh.suggest_classifications is not SECURITY DEFINER (it samples with the caller''s rights)');
 SELECT is((SELECT pg_get_function_arguments(oid) FROM pg_proc WHERE oid = to_regprocedure('mesh.status()')),
           'OUT component text, OUT active boolean, OUT detail text',
           'mesh.status() returns (component text, active boolean, detail text)');
@@ -172,8 +206,9 @@ SELECT has_table('mesh', 'domains', 'table mesh.domains exists');
 SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
-SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources'],
-                  'schema mesh has exactly the four catalog tables');
+SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
+                                'governed_columns', 'pseudonym_keys'],
+                  'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
 SELECT col_is_pk('mesh', 'data_product_columns', ARRAY['product_id', 'name'],
@@ -192,8 +227,9 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources'],
-    'pg_extension.extconfig lists the four catalog tables and the id sequence');
+          'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.governed_columns',
+          'mesh.pseudonym_keys'],
+    'pg_extension.extconfig lists the catalog tables and the id sequence');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),

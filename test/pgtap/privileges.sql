@@ -21,10 +21,18 @@ CREATE TEMP TABLE tap_tables ON COMMIT DROP AS
              ORDER BY a.attnum LIMIT 1) AS first_column
       FROM pg_class c
      WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p');
+-- Secret tables: nobody but the extension owner reads them (govcat: the
+-- pseudonym key).  A review gate, like the reader helpers below.
+CREATE TEMP TABLE tap_secret ON COMMIT DROP AS
+    SELECT to_regclass(t) AS rel, t AS name FROM unnest(ARRAY['mesh.pseudonym_keys']) AS t;
 CREATE TEMP TABLE tap_readable ON COMMIT DROP AS
     SELECT c.oid::regclass AS rel, c.oid::regclass::text AS name
       FROM pg_class c
-     WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm');
+     WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+       AND c.oid NOT IN (SELECT rel FROM tap_secret WHERE rel IS NOT NULL);
+-- Public functions only superusers may call (revoked from PUBLIC on purpose).
+CREATE TEMP TABLE tap_superuser_only ON COMMIT DROP AS
+    SELECT to_regprocedure(f) AS fn, f AS name FROM unnest(ARRAY['mesh.rotate_pseudonym_key()']) AS f;
 CREATE TEMP TABLE tap_sequences ON COMMIT DROP AS
     SELECT c.oid::regclass AS rel, c.oid::regclass::text AS name
       FROM pg_class c
@@ -41,16 +49,21 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._split_product(text)', 'mesh._find_product(text)', 'mesh._role_name(oid)',
                         'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
-                        'mesh._source_json(mesh.data_products)']) AS f;
+                        'mesh._source_json(mesh.data_products)',
+                        -- govcat: mesh.suggest_classifications runs them as the reader
+                        'mesh._name_hint(text)', 'mesh._value_kind(text)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p
      WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname LIKE '\_%'
        AND p.oid NOT IN (SELECT fn FROM tap_reader_helpers WHERE fn IS NOT NULL);
-GRANT SELECT ON tap_tables, tap_readable, tap_sequences, tap_reader_helpers, tap_internal TO PUBLIC;
+GRANT SELECT ON tap_tables, tap_readable, tap_secret, tap_superuser_only, tap_sequences, tap_reader_helpers,
+    tap_internal TO PUBLIC;
 
-SELECT plan(26
+SELECT plan(27
     + (SELECT count(*)::int FROM tap_readable)          -- SELECT works
+    + (SELECT count(*)::int FROM tap_secret)            -- SELECT refused
+    + (SELECT count(*)::int FROM tap_superuser_only)    -- EXECUTE refused
     + (SELECT count(*)::int FROM tap_tables) * 5        -- 4 writes refused + table_privs_are
     + (SELECT count(*)::int FROM tap_sequences) * 2     -- nextval / setval refused
     + (SELECT count(*)::int FROM tap_internal));        -- EXECUTE refused
@@ -78,6 +91,10 @@ SELECT ok((SELECT array_agg(name ORDER BY name) FROM tap_tables)
 SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_reader_helpers WHERE fn IS NULL),
           NULL,
           'every allow-listed reader helper exists with that signature');
+SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_secret WHERE rel IS NULL)
+          || (SELECT array_agg(name ORDER BY name) FROM tap_superuser_only WHERE fn IS NULL),
+          NULL,
+          'every listed secret table and superuser-only function exists');
 
 SET LOCAL ROLE regress_tap_user;
 
@@ -91,6 +108,10 @@ SELECT is((SELECT count(*)::int FROM mesh.data_product_columns c
             WHERE p.domain = 'tap_priv' AND p.name = 'items'), 2,
           'regress_tap_user sees the product''s columns in mesh.data_product_columns');
 -- ... and the read functions, which run as the reader.
+-- ... except the secret tables.
+SELECT throws_ok(format('SELECT count(*) FROM %s', name), '42501', NULL,
+                 'regress_tap_user cannot SELECT from secret table ' || name)
+  FROM tap_secret ORDER BY name;
 SELECT is(mesh.describe('tap_priv.items') ->> 'purpose', 'privileges test product',
           'regress_tap_user can call mesh.describe()');
 SELECT is((SELECT array_agg(product) FROM mesh.search('privileges')), ARRAY['tap_priv.items'],
@@ -127,9 +148,13 @@ SELECT throws_ok(format('SELECT setval(%L, 1000)', name), '42501', NULL,
 -- 4. The API is callable by everyone (it checks domain membership itself) ...
 SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
             WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
+              AND p.oid NOT IN (SELECT fn FROM tap_superuser_only WHERE fn IS NOT NULL)
               AND NOT has_function_privilege('regress_tap_user', p.oid, 'EXECUTE')),
           NULL,
-          'regress_tap_user may EXECUTE every public mesh function');
+          'regress_tap_user may EXECUTE every public mesh function but the superuser-only ones');
+SELECT ok(NOT has_function_privilege('regress_tap_user', fn, 'EXECUTE'),
+          'regress_tap_user may not EXECUTE superuser-only ' || name)
+  FROM tap_superuser_only ORDER BY name;
 
 -- 5. ... but not the internal functions: every mesh._* function except the
 --    read-only reader helpers is refused, for PUBLIC and for this role.
@@ -198,9 +223,12 @@ SELECT is((SELECT count(*)::int FROM pg_namespace WHERE nspname = 'tap_mine'), 0
           'dropping the empty domain dropped its schema');
 RESET ROLE;
 
--- 8. The declared privileges of PUBLIC on each catalog table: SELECT only.
-SELECT table_privs_are(split_part(name, '.', 1), split_part(name, '.', 2), 'public', ARRAY['SELECT'],
-                       'PUBLIC has exactly SELECT on ' || name)
+-- 8. The declared privileges of PUBLIC on each catalog table: SELECT only,
+--    and nothing at all on the secret tables.
+SELECT table_privs_are(split_part(name, '.', 1), split_part(name, '.', 2), 'public',
+                       CASE WHEN rel IN (SELECT rel FROM tap_secret) THEN ARRAY[]::name[] ELSE ARRAY['SELECT'] END,
+                       CASE WHEN rel IN (SELECT rel FROM tap_secret) THEN 'PUBLIC has no privilege on '
+                            ELSE 'PUBLIC has exactly SELECT on ' END || name)
   FROM tap_tables ORDER BY name;
 SELECT table_privs_are('mesh', 'products', 'public', ARRAY['SELECT'],
                        'PUBLIC has exactly SELECT on mesh.products');
