@@ -112,6 +112,21 @@ BEGIN
 END
 $$;
 
+-- policy names and attribute keys are identifiers that policies and people type
+CREATE FUNCTION mesh._check_policy_name(kind text, name text) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+    IF name !~ '^[a-z][a-z0-9_]*$' OR octet_length(name) > 63 THEN
+        RAISE EXCEPTION 'invalid % "%"', kind, name
+            USING ERRCODE = 'invalid_name',
+                  DETAIL = 'Names are written in policies and calls without quotes.',
+                  HINT = 'Use lower-case letters, digits and underscores, starting with a letter, at most 63 bytes.';
+    END IF;
+END
+$$;
+
 -- may the caller govern (define policies for every domain)?
 CREATE FUNCTION mesh._may_govern(caller regrole) RETURNS boolean
     LANGUAGE sql STABLE
@@ -204,7 +219,7 @@ CREATE FUNCTION mesh._create_masking_policy(caller regrole, name text, mask text
 BEGIN
     PERFORM mesh._require(name, 'name');
     PERFORM mesh._require(mask, 'mask');
-    PERFORM mesh._check_name('masking policy', name);
+    PERFORM mesh._check_policy_name('masking policy', name);
     PERFORM mesh._require_governance(caller, 'create masking policies');
     IF EXISTS (SELECT FROM mesh.masking_policies p WHERE p.name = _create_masking_policy.name) THEN
         RAISE EXCEPTION 'masking policy "%" already exists', name
@@ -362,7 +377,7 @@ CREATE FUNCTION mesh._set_consumer_attribute(caller regrole, role regrole, key t
 BEGIN
     PERFORM mesh._require(role, 'role');
     PERFORM mesh._require(key, 'key');
-    PERFORM mesh._check_name('attribute key', key);
+    PERFORM mesh._check_policy_name('attribute key', key);
     PERFORM mesh._require_governance(caller, 'set consumer attributes');
     IF value IS NULL THEN
         DELETE FROM mesh.consumer_attributes a WHERE a.role = _set_consumer_attribute.role AND a.key = _set_consumer_attribute.key;
@@ -409,7 +424,7 @@ DECLARE
 BEGIN
     PERFORM mesh._require(name, 'name');
     PERFORM mesh._require(filter, 'filter');
-    PERFORM mesh._check_name('row policy', name);
+    PERFORM mesh._check_policy_name('row policy', name);
     p := mesh._product_for_policy(caller, product, 'create row policies on its data products');
     IF EXISTS (SELECT FROM mesh.row_policies r WHERE r.product_id = p.id AND r.name = _create_row_policy.name) THEN
         RAISE EXCEPTION 'row policy "%" of data product "%" already exists', name, product

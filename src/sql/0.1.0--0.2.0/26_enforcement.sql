@@ -186,6 +186,7 @@ CREATE FUNCTION mesh._enforcement_reader_is(reader oid) RETURNS boolean
     AS 'MODULE_PATHNAME', 'meshpg_enforcement_reader_is';
 
 REVOKE ALL ON FUNCTION mesh._validate_policy_expression(text, text, regclass, text),
+    mesh._check_policy_name(text, text),
     mesh._invalidate_enforcement(), mesh._policies_changed(), mesh._may_govern(regrole),
     mesh._governance_setting_is_trusted(), mesh._require_governance(regrole, text),
     mesh._product_for_policy(regrole, text, text), mesh._find_masking_policy(text),
