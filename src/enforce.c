@@ -132,7 +132,7 @@ typedef struct EnforceCache
 	HTAB	   *rels;			/* NULL when meshpg is not installed here */
 	Oid			token;			/* mesh.masking_policies: plans depend on it */
 	Oid			attribute_fn;	/* mesh.attribute(text) */
-	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(oid) */
+	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(regrole) */
 	Oid			statistic_fn;	/* mesh._statistic_visible(oid, int2) */
 	int			pins;			/* planner runs using it */
 	bool		stale;
@@ -261,7 +261,7 @@ cache_build(void)
 	}
 
 	c->attribute_fn = lookup_function("mesh.attribute(text)");
-	c->reader_is_fn = lookup_function("mesh._enforcement_reader_is(oid)");
+	c->reader_is_fn = lookup_function("mesh._enforcement_reader_is(regrole)");
 	c->statistic_fn = lookup_function("mesh._statistic_visible(oid, int2)");
 	{
 		HASHCTL		ctl;
@@ -726,7 +726,7 @@ add_reader_guard(Query *q, EnforceCache *c, Oid outer)
 	if (q->jointree == NULL || !OidIsValid(c->reader_is_fn))
 		return;
 	guard = makeFuncExpr(c->reader_is_fn, BOOLOID,
-						 list_make1(makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
+						 list_make1(makeConst(REGROLEOID, -1, InvalidOid, sizeof(Oid),
 											  ObjectIdGetDatum(outer), false, true)),
 						 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	if (q->jointree->quals == NULL)
@@ -743,7 +743,12 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 	PlannedStmt *result;
 	Oid			token = InvalidOid;
 
-	if (hooks_active() && !building && IsTransactionState())
+	/*
+	 * Referential-integrity checks (the only SECURITY_NOFORCE_RLS operation)
+	 * read the referenced table as its owner and reveal only whether a key
+	 * exists, like a unique index: they are left alone (docs/security.md).
+	 */
+	if (hooks_active() && !building && IsTransactionState() && !InNoForceRLSOperation())
 	{
 		c = cache_acquire();
 		token = c->token;
@@ -887,14 +892,29 @@ meshpg_enforcement_active(void)
 Datum
 meshpg_enforcement_guard(PG_FUNCTION_ARGS)
 {
+	Oid			relid = PG_GETARG_OID(0);
+	HeapTuple	tuple;
+	Oid			owner = InvalidOid;
+
 	if (hooks_active())
+		PG_RETURN_BOOL(true);
+	/* inactive: only roles that may see the raw data read on */
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (HeapTupleIsValid(tuple))
+	{
+		owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+		ReleaseSysCache(tuple);
+	}
+	if (OidIsValid(owner) && exempt_for(GetOuterUserId(), owner) &&
+		exempt_for(GetUserId(), owner))
 		PG_RETURN_BOOL(true);
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("governed data cannot be read while meshpg enforcement is inactive"),
+			 errmsg("governed relation \"%s\" cannot be read while meshpg enforcement is inactive",
+					get_rel_name(relid) ? get_rel_name(relid) : "?"),
 			 errdetail(hooks_installed
-					   ? "The superuser-only setting meshpg.enforcement is off."
-					   : "meshpg is not loaded through shared_preload_libraries, so its masks and row policies cannot be applied."),
+					   ? "The superuser-only setting meshpg.enforcement is off, so masks and row policies are not applied."
+					   : "meshpg is not loaded through shared_preload_libraries, so masks and row policies cannot be applied."),
 			 errhint("Ask the DBA to add meshpg to shared_preload_libraries and restart, or to turn meshpg.enforcement back on.")));
 	PG_RETURN_BOOL(false);
 }

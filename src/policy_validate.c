@@ -300,7 +300,8 @@ policy_expression(PolicyExprKind kind, const char *expression, const char *what,
 	TrustContext tctx;
 	Node	   *expr;
 
-	pstate->p_sourcetext = psprintf("SELECT %s", expression);
+	/* no p_sourcetext: a cursor position would point into the caller's query */
+	pstate->p_sourcetext = NULL;
 	if (rel != NULL && kind != POLICY_CONDITION)
 	{
 		ParseNamespaceItem *nsitem;

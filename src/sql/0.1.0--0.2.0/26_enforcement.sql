@@ -114,19 +114,22 @@ CREATE FUNCTION mesh._column_is_masked(product_id bigint, column_name text) RETU
                       AND pc.column_name = _column_is_masked.column_name)
 $$;
 
--- The fail-closed guard: governed tables carry a row-level security policy
--- USING ((SELECT mesh._enforcement_guard())).  With the read hooks active it is
--- true; without them (library not preloaded, meshpg.enforcement off) it raises
--- an error for every role that row security applies to, instead of returning
--- raw rows.
-CREATE FUNCTION mesh._enforcement_guard() RETURNS boolean
-    LANGUAGE c STABLE PARALLEL SAFE
+-- The fail-closed guard: governed tables carry a restrictive row-level
+-- security policy USING ((SELECT mesh._enforcement_guard('<table>'))), and row
+-- security is forced, so it also applies to reads through views (ports) owned
+-- by the table owner.  With the read hooks active it is true (an initplan,
+-- evaluated once per query); without them (library not preloaded,
+-- meshpg.enforcement off) it raises an error unless every role in play (the
+-- session role and the current role) may see the table's raw data.
+CREATE FUNCTION mesh._enforcement_guard(relation regclass) RETURNS boolean
+    LANGUAGE c STABLE PARALLEL SAFE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_enforcement_guard';
 
 -- Put the guard on every governed table (run after each policy or
 -- classification change by the API).  Tables without row security get it
--- enabled, with a permissive policy that lets every row through (the guard is
--- restrictive); tables that already had row security keep their policies.
+-- enabled and forced, with a permissive policy that lets every row through
+-- (the guard is restrictive); tables that already had row security keep their
+-- policies and their FORCE setting (docs/security.md explains the difference).
 CREATE FUNCTION mesh._ensure_enforcement_guards() RETURNS void
     LANGUAGE plpgsql VOLATILE
     SET search_path = pg_catalog, pg_temp
@@ -144,9 +147,10 @@ BEGIN
     LOOP
         IF NOT t.relrowsecurity THEN
             EXECUTE format('CREATE POLICY meshpg_all_rows ON %s AS PERMISSIVE FOR ALL USING (true) WITH CHECK (true)', t.rel);
-            EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t.rel);
+            EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY', t.rel);
         END IF;
-        EXECUTE format('CREATE POLICY meshpg_enforcement_guard ON %s AS RESTRICTIVE FOR SELECT USING ((SELECT mesh._enforcement_guard()))', t.rel);
+        EXECUTE format('CREATE POLICY meshpg_enforcement_guard ON %s AS RESTRICTIVE FOR SELECT USING ((SELECT mesh._enforcement_guard(%L::regclass)))',
+                       t.rel, t.rel::oid);
     END LOOP;
 END
 $$;
@@ -181,7 +185,7 @@ CREATE FUNCTION mesh._statistic_visible(relid oid, attnum int2) RETURNS boolean
     AS 'MODULE_PATHNAME', 'meshpg_statistic_visible';
 
 -- a plan made for one reader runs only for that reader (see enforce.c)
-CREATE FUNCTION mesh._enforcement_reader_is(reader oid) RETURNS boolean
+CREATE FUNCTION mesh._enforcement_reader_is(reader regrole) RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_enforcement_reader_is';
 
@@ -201,5 +205,5 @@ REVOKE ALL ON FUNCTION mesh._validate_policy_expression(text, text, regclass, te
     mesh._on_store_25_enforce(regrole, bigint, jsonb), mesh._guards_after_policy_change()
     FROM PUBLIC;
 -- run by every reader, inside their queries
-GRANT EXECUTE ON FUNCTION mesh._enforcement_guard(), mesh._statistic_visible(oid, int2),
-    mesh._enforcement_reader_is(oid) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION mesh._enforcement_guard(regclass), mesh._statistic_visible(oid, int2),
+    mesh._enforcement_reader_is(regrole) TO PUBLIC;
