@@ -29,7 +29,7 @@ CREATE TABLE enforce_pt_raw.events_rest PARTITION OF enforce_pt_raw.events DEFAU
 INSERT INTO enforce_pt_raw.events SELECT * FROM enforce_pt_raw.people;
 CREATE TABLE enforce_pt_raw.archive (note text) INHERITS (enforce_pt_raw.people);
 ALTER TABLE enforce_pt_raw.archive DROP COLUMN note;
-INSERT INTO enforce_pt_raw.archive VALUES (9, 'old@example.org', 'us', 99999);
+INSERT INTO enforce_pt_raw.archive VALUES (9, 'old@example.org', 'emea', 99999);
 GRANT SELECT ON enforce_pt_raw.events, enforce_pt_raw.events_emea, enforce_pt_raw.events_rest,
     enforce_pt_raw.archive TO regress_enforce_pt_reader;
 RESET ROLE;
