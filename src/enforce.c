@@ -132,7 +132,7 @@ typedef struct EnforceCache
 	HTAB	   *rels;			/* NULL when meshpg is not installed here */
 	Oid			token;			/* mesh.masking_policies: plans depend on it */
 	Oid			attribute_fn;	/* mesh.attribute(text) */
-	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(regrole) */
+	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(oid) */
 	Oid			statistic_fn;	/* mesh._statistic_visible(oid, int2) */
 	int			pins;			/* planner runs using it */
 	bool		stale;
@@ -261,7 +261,7 @@ cache_build(void)
 	}
 
 	c->attribute_fn = lookup_function("mesh.attribute(text)");
-	c->reader_is_fn = lookup_function("mesh._enforcement_reader_is(regrole)");
+	c->reader_is_fn = lookup_function("mesh._enforcement_reader_is(oid)");
 	c->statistic_fn = lookup_function("mesh._statistic_visible(oid, int2)");
 	{
 		HASHCTL		ctl;
@@ -726,7 +726,7 @@ add_reader_guard(Query *q, EnforceCache *c, Oid outer)
 	if (q->jointree == NULL || !OidIsValid(c->reader_is_fn))
 		return;
 	guard = makeFuncExpr(c->reader_is_fn, BOOLOID,
-						 list_make1(makeConst(REGROLEOID, -1, InvalidOid, sizeof(Oid),
+						 list_make1(makeConst(OIDOID, -1, InvalidOid, sizeof(Oid),
 											  ObjectIdGetDatum(outer), false, true)),
 						 InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	if (q->jointree->quals == NULL)

@@ -56,19 +56,21 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'classify', 'create_data_product', 'create_domain', 'describe',
-          'drop_data_product', 'drop_domain',
+    ARRAY['alter_data_product', 'attribute', 'bind_masking_policy', 'classify',
+          'create_data_product', 'create_domain', 'create_masking_policy', 'create_row_policy', 'describe',
+          'drop_data_product', 'drop_domain', 'drop_masking_policy', 'drop_row_policy',
           'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
           'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'rotate_pseudonym_key', 'search', 'set_status', 'status', 'suggest_classifications'],
+          'rotate_pseudonym_key', 'search', 'set_consumer_attribute', 'set_status', 'status',
+          'suggest_classifications', 'unbind_masking_policy'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
         SELECT p.proname::text AS proname FROM pg_proc p
          WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
          GROUP BY p.proname HAVING count(*) > 1) AS o),
-    ARRAY['mask_date'],
-    'only mesh.mask_date has overloads (date, timestamp, timestamptz)');
+    ARRAY['bind_masking_policy', 'mask_date', 'unbind_masking_policy'],
+    'only mesh.mask_date (per date/time type) and (un)bind_masking_policy (tag, or product and column) have overloads');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
 SELECT is((SELECT proargnames::text[] FROM pg_proc
@@ -207,7 +209,8 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'governed_columns', 'pseudonym_keys'],
+                                'governed_columns', 'pseudonym_keys',
+                                'masking_policies', 'masking_policy_bindings', 'consumer_attributes', 'row_policies'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
@@ -228,7 +231,8 @@ SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
           'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.governed_columns',
-          'mesh.pseudonym_keys'],
+          'mesh.pseudonym_keys', 'mesh.masking_policies', 'mesh.masking_policy_bindings',
+          'mesh.consumer_attributes', 'mesh.row_policies'],
     'pg_extension.extconfig lists the catalog tables and the id sequence');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')

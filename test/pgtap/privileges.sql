@@ -51,7 +51,11 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._declared_descriptor(mesh.data_products)',
                         'mesh._source_json(mesh.data_products)',
                         -- govcat: mesh.suggest_classifications runs them as the reader
-                        'mesh._name_hint(text)', 'mesh._value_kind(text)']) AS f;
+                        'mesh._name_hint(text)', 'mesh._value_kind(text)',
+                        -- enforce: evaluated inside every reader's queries (the
+                        -- fail-closed guard, the plan's reader check, pg_statistic filter)
+                        'mesh._enforcement_guard(regclass)', 'mesh._enforcement_reader_is(oid)',
+                        'mesh._statistic_visible(oid,smallint)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p

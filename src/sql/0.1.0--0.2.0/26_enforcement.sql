@@ -185,7 +185,7 @@ CREATE FUNCTION mesh._statistic_visible(relid oid, attnum int2) RETURNS boolean
     AS 'MODULE_PATHNAME', 'meshpg_statistic_visible';
 
 -- a plan made for one reader runs only for that reader (see enforce.c)
-CREATE FUNCTION mesh._enforcement_reader_is(reader regrole) RETURNS boolean
+CREATE FUNCTION mesh._enforcement_reader_is(reader oid) RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_enforcement_reader_is';
 
@@ -206,4 +206,4 @@ REVOKE ALL ON FUNCTION mesh._validate_policy_expression(text, text, regclass, te
     FROM PUBLIC;
 -- run by every reader, inside their queries
 GRANT EXECUTE ON FUNCTION mesh._enforcement_guard(regclass), mesh._statistic_visible(oid, int2),
-    mesh._enforcement_reader_is(regrole) TO PUBLIC;
+    mesh._enforcement_reader_is(oid) TO PUBLIC;
