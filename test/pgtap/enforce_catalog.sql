@@ -8,7 +8,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(42);
+SELECT plan(48);
 
 -- tables, with the pinned columns
 SELECT columns_are('mesh', 'masking_policies',
@@ -68,7 +68,7 @@ SELECT ok(NOT has_function_privilege('public', 'mesh._column_is_masked(bigint, t
 
 -- mesh._column_is_masked follows bindings
 CREATE ROLE regress_tap_enforce_owner NOLOGIN;
-CREATE SCHEMA tap_enforce_raw;
+CREATE SCHEMA tap_enforce_raw AUTHORIZATION regress_tap_enforce_owner;
 CREATE TABLE tap_enforce_raw.t (id int, email text, note text);
 ALTER TABLE tap_enforce_raw.t OWNER TO regress_tap_enforce_owner;
 SELECT mesh.create_domain('tap_enforce', 'regress_tap_enforce_owner');
