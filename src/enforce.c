@@ -64,6 +64,7 @@
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
 #include "commands/extension.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -100,6 +101,12 @@ static char *governance_role = NULL;
 
 static bool hooks_installed = false;
 static planner_hook_type prev_planner_hook = NULL;
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+/* marks (in PlannedStmt.invalItems) a plan made for its current role as reader */
+#define READER_MARK 0x6d657368	/* "mesh" */
+
+static void reader_mismatch(Oid planned_for, Oid reader) pg_attribute_noreturn();
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 
 /* --- the per-backend policy cache --- */
@@ -110,6 +117,7 @@ typedef struct MaskRule
 	char	   *policy;
 	char	   *mask;
 	char	   *unmasked_for;	/* NULL: nobody is unmasked */
+	Node	   *expr;			/* the checked mask, once first applied */
 } MaskRule;
 
 typedef struct FilterRule
@@ -117,6 +125,7 @@ typedef struct FilterRule
 	char	   *product;
 	char	   *policy;
 	char	   *filter;
+	Node	   *expr;			/* the checked filter, once first applied */
 } FilterRule;
 
 typedef struct GovernedRel
@@ -134,6 +143,8 @@ typedef struct EnforceCache
 	Oid			attribute_fn;	/* mesh.attribute(text) */
 	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(oid) */
 	Oid			statistic_fn;	/* mesh._statistic_visible(oid, int2) */
+	Oid			guard_fn;		/* mesh._enforcement_guard(regclass) */
+	List	   *conditions;		/* unmasked_for results per policy and role */
 	int			pins;			/* planner runs using it */
 	bool		stale;
 } EnforceCache;
@@ -152,16 +163,48 @@ enforce_relcache_callback(Datum arg, Oid relid)
 {
 	if (cache == NULL)
 		return;
-	/* absent extension: any relcache event may be its creation */
-	if (!OidIsValid(relid) || relid == cache->token || cache->rels == NULL)
+	/*
+	 * Absent extension: any relcache event may be its creation.  A governed
+	 * relation changed (a column's type, say): its checked expressions are
+	 * stale.
+	 */
+	if (!OidIsValid(relid) || relid == cache->token || cache->rels == NULL ||
+		hash_search(cache->rels, &relid, HASH_FIND, NULL) != NULL)
 		cache->stale = true;
 }
 
-/* membership or role attribute changes: decisions in cached plans are stale */
+/*
+ * Membership or role attribute changes: unmasked_for results and the
+ * decisions in cached plans are stale.
+ */
 static void
 enforce_role_callback(Datum arg, int cacheid, uint32 hashvalue)
 {
+	if (cache != NULL)
+		cache->stale = true;
 	ResetPlanCache();
+}
+
+/*
+ * A function, operator, type, cast or schema changed: the checked policy
+ * expressions kept in the cache must be parsed and checked again (an object
+ * may have been replaced by one an ordinary role owns).
+ */
+static void
+enforce_object_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	if (cache != NULL)
+		cache->stale = true;
+}
+
+static Node *
+copyObjectCxt(MemoryContext cxt, Node *node)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Node	   *copy = copyObject(node);
+
+	MemoryContextSwitchTo(old);
+	return copy;
 }
 
 static Oid
@@ -202,6 +245,7 @@ load_rules(EnforceCache *c)
 		rule->policy = SPI_getvalue(tup, desc, 3);
 		rule->mask = SPI_getvalue(tup, desc, 4);
 		rule->unmasked_for = SPI_getvalue(tup, desc, 5);
+		rule->expr = NULL;
 		g->masks = lappend(g->masks, rule);
 		MemoryContextSwitchTo(old);
 	}
@@ -231,6 +275,7 @@ load_rules(EnforceCache *c)
 		rule->product = SPI_getvalue(tup, desc, 2);
 		rule->policy = SPI_getvalue(tup, desc, 3);
 		rule->filter = SPI_getvalue(tup, desc, 4);
+		rule->expr = NULL;
 		g->filters = lappend(g->filters, rule);
 		MemoryContextSwitchTo(old);
 	}
@@ -263,6 +308,7 @@ cache_build(void)
 	c->attribute_fn = lookup_function("mesh.attribute(text)");
 	c->reader_is_fn = lookup_function("mesh._enforcement_reader_is(oid)");
 	c->statistic_fn = lookup_function("mesh._statistic_visible(oid, int2)");
+	c->guard_fn = lookup_function("mesh._enforcement_guard(regclass)");
 	{
 		HASHCTL		ctl;
 
@@ -371,7 +417,6 @@ typedef struct EnforceContext
 	EnforceCache *cache;
 	Oid			outer;
 	Oid			current;
-	List	   *conditions;		/* cached unmasked_for results: ConditionResult */
 } EnforceContext;
 
 typedef struct ConditionResult
@@ -418,7 +463,7 @@ unmasked(EnforceContext *ctx, MaskRule *rule, Readers *readers)
 		if (readers->exempt[i])
 			continue;
 
-		foreach(lc, ctx->conditions)
+		foreach(lc, ctx->cache->conditions)
 		{
 			ConditionResult *c = lfirst(lc);
 
@@ -430,16 +475,19 @@ unmasked(EnforceContext *ctx, MaskRule *rule, Readers *readers)
 			Node	   *cond;
 			bool		isnull;
 			Datum		d;
+			MemoryContext old;
 
 			cond = policy_expression(POLICY_CONDITION, rule->unmasked_for,
 									 psprintf("masking policy \"%s\"", rule->policy),
 									 NULL, 0);
 			d = evaluate_as((Expr *) cond, readers->roles[i], BOOLOID, &isnull);
+			old = MemoryContextSwitchTo(ctx->cache->cxt);
 			cr = palloc(sizeof(ConditionResult));
 			cr->policy = rule->policy;
 			cr->role = readers->roles[i];
 			cr->result = !isnull && DatumGetBool(d);
-			ctx->conditions = lappend(ctx->conditions, cr);
+			ctx->cache->conditions = lappend(ctx->cache->conditions, cr);
+			MemoryContextSwitchTo(old);
 		}
 		if (!cr->result)
 			return false;
@@ -530,9 +578,16 @@ wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g
 					rule = lfirst(lc);
 			if (rule != NULL && !unmasked(ctx, rule, readers))
 			{
-				expr = policy_expression(POLICY_MASK, rule->mask,
-										 psprintf("masking policy \"%s\"", rule->policy),
-										 rel, attno);
+				if (rule->expr == NULL)
+				{
+					Node	   *checked;
+
+					checked = policy_expression(POLICY_MASK, rule->mask,
+												psprintf("masking policy \"%s\"", rule->policy),
+												rel, attno);
+					rule->expr = copyObjectCxt(ctx->cache->cxt, checked);
+				}
+				expr = copyObject(rule->expr);
 				changed = true;
 			}
 			else
@@ -549,10 +604,17 @@ wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g
 		FilterRule *rule = lfirst(lc);
 		Node	   *filter;
 
-		filter = policy_expression(POLICY_FILTER, rule->filter,
-								   psprintf("row policy \"%s\" of data product \"%s\"",
-											rule->policy, rule->product),
-								   rel, 0);
+		if (rule->expr == NULL)
+		{
+			Node	   *checked;
+
+			checked = policy_expression(POLICY_FILTER, rule->filter,
+										psprintf("row policy \"%s\" of data product \"%s\"",
+												 rule->policy, rule->product),
+										rel, 0);
+			rule->expr = copyObjectCxt(ctx->cache->cxt, checked);
+		}
+		filter = rule->expr;
 		/* each masked reader's attributes: every one must pass */
 		for (int i = 0; i < readers->n; i++)
 		{
@@ -613,6 +675,44 @@ refuse_dml(Relation rel, const char *action)
 
 static void enforce_query(Query *q, EnforceContext *ctx, bool *touched);
 
+/* is this row-security qual our fail-closed guard, (SELECT mesh._enforcement_guard(..))? */
+static bool
+is_enforcement_guard(Node *qual, Oid guard_fn)
+{
+	SubLink    *sublink;
+	Query	   *sub;
+	TargetEntry *tle;
+
+	if (!IsA(qual, SubLink))
+		return false;
+	sublink = (SubLink *) qual;
+	if (sublink->subLinkType != EXPR_SUBLINK || !IsA(sublink->subselect, Query))
+		return false;
+	sub = (Query *) sublink->subselect;
+	if (list_length(sub->targetList) != 1 || sub->rtable != NIL)
+		return false;
+	tle = linitial(sub->targetList);
+	return IsA(tle->expr, FuncExpr) && ((FuncExpr *) tle->expr)->funcid == guard_fn;
+}
+
+/*
+ * The guard only matters when these hooks do not run; while they do, it is
+ * true by definition, so it is dropped rather than evaluated on every row.
+ */
+static void
+strip_enforcement_guard(RangeTblEntry *rte, Oid guard_fn)
+{
+	List	   *kept = NIL;
+	ListCell   *lc;
+
+	if (rte->securityQuals == NIL || !OidIsValid(guard_fn))
+		return;
+	foreach(lc, rte->securityQuals)
+		if (!is_enforcement_guard(lfirst(lc), guard_fn))
+			kept = lappend(kept, lfirst(lc));
+	rte->securityQuals = kept;
+}
+
 static bool
 enforce_walker(Node *node, void *context)
 {
@@ -669,6 +769,7 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 		}
 		else if (rte->rtekind == RTE_RELATION && rte->relkind != RELKIND_VIEW)
 		{
+			strip_enforcement_guard(rte, ctx->cache->guard_fn);
 			relid = rte->relid;
 			checker = rte->checkAsUser;
 		}
@@ -742,6 +843,7 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 	EnforceCache *c = NULL;
 	PlannedStmt *result;
 	Oid			token = InvalidOid;
+	bool		mark_for_reader = false;
 
 	/*
 	 * Referential-integrity checks (the only SECURITY_NOFORCE_RLS operation)
@@ -756,14 +858,15 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		{
 			if (c->rels != NULL)
 			{
-				EnforceContext ctx = {c, GetOuterUserId(), GetUserId(), NIL};
+				EnforceContext ctx = {c, GetOuterUserId(), GetUserId()};
 				bool		touched = false;
 
 				enforce_query(parse, &ctx, &touched);
-				if (touched &&
+				if (touched && ctx.outer != ctx.current &&
 					(parse->commandType == CMD_SELECT || parse->commandType == CMD_UPDATE ||
 					 parse->commandType == CMD_DELETE))
 					add_reader_guard(parse, c, ctx.outer);
+				mark_for_reader = touched && ctx.outer == ctx.current;
 			}
 		}
 		PG_FINALLY();
@@ -783,7 +886,44 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		result->dependsOnRole = true;
 		result->relationOids = lappend_oid(result->relationOids, token);
 	}
+	if (mark_for_reader)
+	{
+		PlanInvalItem *marker = makeNode(PlanInvalItem);
+
+		marker->cacheId = AUTHOID;
+		marker->hashValue = READER_MARK;
+		result->invalItems = lappend(result->invalItems, marker);
+	}
 	return result;
+}
+
+/*
+ * A plan that reads governed data and was made with the session role equal
+ * to the current role is only valid for that role (dependsOnRole makes sure
+ * the current role matches).  Run inside a SECURITY DEFINER function for
+ * another session role, it would apply the wrong reader's rules: refuse, and
+ * discard cached plans so that the next run plans for the right reader.
+ * (Plans made inside a definer function carry an exact check of their own.)
+ */
+static void
+enforce_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (hooks_active() && GetOuterUserId() != GetUserId())
+	{
+		ListCell   *lc;
+
+		foreach(lc, queryDesc->plannedstmt->invalItems)
+		{
+			PlanInvalItem *item = lfirst(lc);
+
+			if (item->cacheId == AUTHOID && item->hashValue == READER_MARK)
+				reader_mismatch(GetUserId(), GetOuterUserId());
+		}
+	}
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
 }
 
 /* COPY <governed table> TO ... becomes COPY (SELECT ... FROM ONLY <table>) TO ... */
@@ -873,11 +1013,18 @@ meshpg_enforce_init(void)
 
 	prev_planner_hook = planner_hook;
 	planner_hook = enforce_planner;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = enforce_ExecutorStart;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = enforce_ProcessUtility;
 	CacheRegisterRelcacheCallback(enforce_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, enforce_role_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, enforce_role_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, enforce_object_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(OPEROID, enforce_object_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(TYPEOID, enforce_object_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(CASTSOURCETARGET, enforce_object_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, enforce_object_callback, (Datum) 0);
 	hooks_installed = true;
 }
 
@@ -927,6 +1074,13 @@ meshpg_enforcement_reader_is(PG_FUNCTION_ARGS)
 
 	if (planned_for == reader)
 		PG_RETURN_BOOL(true);
+	reader_mismatch(planned_for, reader);
+	PG_RETURN_BOOL(false);
+}
+
+static void
+reader_mismatch(Oid planned_for, Oid reader)
+{
 	/* the next execution plans again, for the right reader */
 	ResetPlanCache();
 	ereport(ERROR,
@@ -936,7 +1090,6 @@ meshpg_enforcement_reader_is(PG_FUNCTION_ARGS)
 					GetUserNameFromId(reader, true) ? GetUserNameFromId(reader, true) : "?"),
 			 errdetail("The masks and row policies of governed data depend on the reader; the cached plan has been discarded."),
 			 errhint("Run the statement again.")));
-	PG_RETURN_BOOL(false);
 }
 
 Datum
