@@ -50,6 +50,15 @@ SELECT mesh.create_data_product('enforce_ct.summary', 'enforce_ct_raw.summary',
 SET ROLE regress_enforce_ct_reader;
 SELECT * FROM enforce_ct_raw.summary ORDER BY id;
 RESET ROLE;
+-- statistics of a governed materialized view (no row security possible) are
+-- hidden from masked readers by the read hook
+SET ROLE regress_enforce_ct_owner;
+ANALYZE enforce_ct_raw.summary;
+SELECT attname FROM pg_stats WHERE schemaname = 'enforce_ct_raw' AND tablename = 'summary' ORDER BY attname;
+RESET ROLE;
+SET ROLE regress_enforce_ct_reader;
+SELECT attname FROM pg_stats WHERE schemaname = 'enforce_ct_raw' AND tablename = 'summary' ORDER BY attname;
+RESET ROLE;
 
 -- clean up
 SELECT mesh.drop_masking_policy(name) FROM mesh.masking_policies WHERE name LIKE 'enforce_ct%' ORDER BY name;

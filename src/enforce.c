@@ -663,6 +663,66 @@ wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g
 	return true;
 }
 
+/*
+ * pg_statistic read by a role that is not a superuser (through pg_stats,
+ * which is owned by a superuser): the rows of masked columns are filtered out
+ * with mesh._statistic_visible(), so histograms and most common values of
+ * raw data stay hidden (governed tables also hide them by their row security;
+ * this covers materialized views, which cannot have it).
+ */
+static void
+wrap_statistic(EnforceContext *ctx, RangeTblEntry *rte)
+{
+	Relation	rel = relation_open(StatisticRelationId, NoLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *tlist = NIL;
+	Query	   *sub;
+	RangeTblRef *rtr;
+	Node	   *visible;
+	Form_pg_attribute relid_att = TupleDescAttr(desc, Anum_pg_statistic_starelid - 1);
+	Form_pg_attribute attnum_att = TupleDescAttr(desc, Anum_pg_statistic_staattnum - 1);
+
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, i);
+
+		tlist = lappend(tlist,
+						makeTargetEntry((Expr *) makeVar(1, i + 1, att->atttypid, att->atttypmod,
+														 att->attcollation, 0),
+										i + 1, pstrdup(NameStr(att->attname)), false));
+	}
+	visible = (Node *) makeFuncExpr(ctx->cache->statistic_fn, BOOLOID,
+									list_make2(makeVar(1, Anum_pg_statistic_starelid, relid_att->atttypid,
+													   -1, InvalidOid, 0),
+											   makeVar(1, Anum_pg_statistic_staattnum, attnum_att->atttypid,
+													   -1, InvalidOid, 0)),
+									InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
+	relation_close(rel, NoLock);
+
+	sub = makeNode(Query);
+	sub->commandType = CMD_SELECT;
+	sub->querySource = QSRC_ORIGINAL;
+	sub->canSetTag = true;
+	sub->rtable = list_make1(copyObject(rte));
+	rtr = makeNode(RangeTblRef);
+	rtr->rtindex = 1;
+	sub->jointree = makeFromExpr(list_make1(rtr), visible);
+	sub->targetList = tlist;
+
+	rte->rtekind = RTE_SUBQUERY;
+	rte->subquery = sub;
+	rte->security_barrier = true;
+	rte->relid = InvalidOid;
+	rte->relkind = 0;
+	rte->rellockmode = 0;
+	rte->tablesample = NULL;
+	rte->inh = false;
+	rte->requiredPerms = 0;
+	rte->checkAsUser = InvalidOid;
+	rte->selectedCols = NULL;
+	rte->securityQuals = NIL;
+}
+
 static void
 refuse_dml(Relation rel, const char *action)
 {
@@ -766,6 +826,14 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 			relid = expanded_view(rte);
 			if (OidIsValid(relid))
 				checker = ((RangeTblEntry *) linitial(rte->subquery->rtable))->checkAsUser;
+		}
+		else if (rte->rtekind == RTE_RELATION && rte->relid == StatisticRelationId)
+		{
+			if (OidIsValid(ctx->cache->statistic_fn) &&
+				!(superuser_arg(ctx->outer) && superuser_arg(ctx->current)) &&
+				q->resultRelation != rti)
+				wrap_statistic(ctx, rte);
+			continue;
 		}
 		else if (rte->rtekind == RTE_RELATION && rte->relkind != RELKIND_VIEW)
 		{
