@@ -33,6 +33,7 @@ SELECT id, email FROM enforce_gu.people;
 RESET ROLE;
 -- a superuser turns enforcement off: masked readers are refused, not unmasked
 SET meshpg.enforcement = off;
+SELECT component, active FROM mesh.status() WHERE component = 'read-path enforcement';
 SET ROLE regress_enforce_gu_reader;
 SELECT id, email FROM enforce_gu_raw.people;
 SELECT id, email FROM enforce_gu.people;
@@ -42,6 +43,7 @@ SET ROLE regress_enforce_gu_owner;
 SELECT id, email FROM enforce_gu.people ORDER BY id;
 RESET ROLE;
 RESET meshpg.enforcement;
+SELECT component, active FROM mesh.status() WHERE component = 'read-path enforcement';
 SET ROLE regress_enforce_gu_reader;
 SELECT id, email FROM enforce_gu.people;
 RESET ROLE;

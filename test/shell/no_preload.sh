@@ -56,8 +56,8 @@ case "$create_output" in
 esac
 
 check "mesh.status() reports the preload as inactive" \
-	"shared_preload_libraries|f" \
-	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active")"
+	"$(printf 'read-path enforcement|f\nshared_preload_libraries|f')" \
+	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active ORDER BY component")"
 check "mesh.status() keeps the catalog and API active" \
 	"4" \
 	"$(psql_np -At -c "SELECT count(*) FROM mesh.status() WHERE active")"
