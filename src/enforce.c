@@ -72,6 +72,7 @@
 #include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "optimizer/planner.h"
+#include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
@@ -207,11 +208,14 @@ copyObjectCxt(MemoryContext cxt, Node *node)
 	return copy;
 }
 
+/* mesh.<name>(<arguments>), or InvalidOid when it is missing (older versions) */
 static Oid
-lookup_function(const char *signature)
+lookup_function(const char *name, int nargs, Oid arg1, Oid arg2)
 {
-	return DatumGetObjectId(DirectFunctionCall1(to_regprocedure,
-												CStringGetTextDatum(signature)));
+	Oid			argtypes[2] = {arg1, arg2};
+
+	return LookupFuncName(list_make2(makeString("mesh"), makeString(pstrdup(name))),
+						  nargs, argtypes, true);
 }
 
 static void
@@ -305,10 +309,10 @@ cache_build(void)
 		return c;				/* not installed (yet): nothing to enforce */
 	}
 
-	c->attribute_fn = lookup_function("mesh.attribute(text)");
-	c->reader_is_fn = lookup_function("mesh._enforcement_reader_is(oid)");
-	c->statistic_fn = lookup_function("mesh._statistic_visible(oid, int2)");
-	c->guard_fn = lookup_function("mesh._enforcement_guard(regclass)");
+	c->attribute_fn = lookup_function("attribute", 1, TEXTOID, InvalidOid);
+	c->reader_is_fn = lookup_function("_enforcement_reader_is", 1, OIDOID, InvalidOid);
+	c->statistic_fn = lookup_function("_statistic_visible", 2, OIDOID, INT2OID);
+	c->guard_fn = lookup_function("_enforcement_guard", 1, REGCLASSOID, InvalidOid);
 	{
 		HASHCTL		ctl;
 
