@@ -1,4 +1,4 @@
--- attack_guc: meshpg.enforcement and meshpg.governance_role are superuser-only;
+-- attack_guc: meshpg.enforcement is superuser-only;
 -- with enforcement off, masked readers get an error (never raw data) from the
 -- table and from the port, while the owner still reads.
 \set SHOW_CONTEXT never
@@ -27,7 +27,7 @@ SET ROLE regress_enforce_gu_reader;
 SET meshpg.enforcement = off;
 SELECT set_config('meshpg.enforcement', 'off', false);
 ALTER ROLE regress_enforce_gu_reader SET meshpg.enforcement = off;
-SET meshpg.governance_role = 'regress_enforce_gu_reader';
+
 SHOW meshpg.enforcement;
 SELECT id, email FROM enforce_gu.people;
 RESET ROLE;

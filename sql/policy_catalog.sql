@@ -36,15 +36,19 @@ DELETE FROM mesh.row_policies;
 -- ... but may read them: policies are not secrets
 SELECT count(*) >= 1 AS readable FROM mesh.masking_policies;
 RESET ROLE;
--- the governance role is a superuser-only setting
-SET ROLE regress_enforce_cat_steward;
-SET meshpg.governance_role = 'regress_enforce_cat_gov';
-RESET ROLE;
-SET meshpg.governance_role = 'regress_enforce_cat_gov';
+-- members of meshpg_governance govern (the role is created by the DBA)
 SET ROLE regress_enforce_cat_steward;
 SELECT mesh.create_masking_policy('enforce_cat_redact', 'mesh.mask_redact(value)');
 RESET ROLE;
-RESET meshpg.governance_role;
+SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'meshpg_governance') AS created_here \gset
+\if :created_here
+CREATE ROLE meshpg_governance NOLOGIN;
+\endif
+GRANT meshpg_governance TO regress_enforce_cat_gov;
+SET ROLE regress_enforce_cat_steward;
+SELECT mesh.create_masking_policy('enforce_cat_redact', 'mesh.mask_redact(value)');
+RESET ROLE;
+REVOKE meshpg_governance FROM regress_enforce_cat_gov;
 
 -- names, nulls and duplicates
 SELECT mesh.create_masking_policy('Bad Name', 'value');
@@ -152,5 +156,8 @@ SELECT mesh.drop_domain('enforce_cat');
 DELETE FROM mesh.consumer_attributes WHERE role::text LIKE 'regress_enforce_cat%';
 DROP FUNCTION public.enforce_cat_untrusted(text);
 DROP SCHEMA enforce_cat_raw CASCADE;
+\if :created_here
+DROP ROLE meshpg_governance;
+\endif
 DROP ROLE regress_enforce_cat_owner, regress_enforce_cat_dev, regress_enforce_cat_gov, regress_enforce_cat_steward,
     regress_enforce_cat_user, regress_enforce_cat_team, regress_enforce_cat_team2, regress_enforce_cat_member;

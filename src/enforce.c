@@ -94,11 +94,9 @@ PG_FUNCTION_INFO_V1(meshpg_enforcement_guard);
 PG_FUNCTION_INFO_V1(meshpg_enforcement_reader_is);
 PG_FUNCTION_INFO_V1(meshpg_invalidate_enforcement);
 PG_FUNCTION_INFO_V1(meshpg_statistic_visible);
-PG_FUNCTION_INFO_V1(meshpg_governance_setting_is_trusted);
 
 /* GUCs */
 static bool enforcement_enabled = true;
-static char *governance_role = NULL;
 
 static bool hooks_installed = false;
 static planner_hook_type prev_planner_hook = NULL;
@@ -1073,11 +1071,6 @@ meshpg_enforce_init(void)
 							 "When off, governed tables refuse to be read by masked roles instead of returning raw data.",
 							 &enforcement_enabled, true, PGC_SUSET, 0,
 							 NULL, NULL, NULL);
-	DefineCustomStringVariable("meshpg.governance_role",
-							   "Role whose members may create masking policies and consumer attributes.",
-							   NULL,
-							   &governance_role, "", PGC_SUSET, 0,
-							   NULL, NULL, NULL);
 
 	/* the read hooks only count when installed at server start */
 	if (!process_shared_preload_libraries_in_progress)
@@ -1214,11 +1207,4 @@ meshpg_statistic_visible(PG_FUNCTION_ARGS)
 	}
 	cache_release(c);
 	PG_RETURN_BOOL(visible);
-}
-
-Datum
-meshpg_governance_setting_is_trusted(PG_FUNCTION_ARGS)
-{
-	/* without the preload, meshpg.governance_role is a placeholder anyone can set */
-	PG_RETURN_BOOL(meshpg_preloaded);
 }

@@ -132,18 +132,39 @@ meshpg_mask_partial(PG_FUNCTION_ARGS)
 	refuse_negative(keep_first, "keep_first");
 	refuse_negative(keep_last, "keep_last");
 
-	nchars = pg_mbstrlen_with_len(s, len);
-	if ((int64) keep_first + keep_last >= nchars)
-		keep_first = keep_last = 0;
-
-	/* byte offset of the end of the kept head */
-	for (int i = 0; i < keep_first; i++)
-		head_bytes += pg_mblen(s + head_bytes);
-	/* byte offset of the start of the kept tail */
-	tail_start = head_bytes;
-	for (int i = 0; i < nchars - keep_first - keep_last; i++)
-		tail_start += pg_mblen(s + tail_start);
-	masked = nchars - keep_first - keep_last;
+	if (GetDatabaseEncoding() == PG_UTF8)
+	{
+		/* UTF-8: a character starts at every byte that is not 10xxxxxx */
+		nchars = 0;
+		for (int i = 0; i < len; i++)
+			nchars += ((unsigned char) s[i] & 0xC0) != 0x80;
+		if ((int64) keep_first + keep_last >= nchars)
+			keep_first = keep_last = 0;
+		masked = nchars - keep_first - keep_last;
+		/* end of the kept head: the start of character keep_first */
+		for (int seen = 0; head_bytes < len; head_bytes++)
+			if (((unsigned char) s[head_bytes] & 0xC0) != 0x80 && seen++ == keep_first)
+				break;
+		/* start of the kept tail: the start of character nchars - keep_last */
+		tail_start = len;
+		for (int seen = 0; keep_last > 0 && tail_start > 0;)
+			if (((unsigned char) s[--tail_start] & 0xC0) != 0x80 && ++seen == keep_last)
+				break;
+	}
+	else
+	{
+		nchars = pg_mbstrlen_with_len(s, len);
+		if ((int64) keep_first + keep_last >= nchars)
+			keep_first = keep_last = 0;
+		/* byte offset of the end of the kept head */
+		for (int i = 0; i < keep_first; i++)
+			head_bytes += pg_mblen(s + head_bytes);
+		/* byte offset of the start of the kept tail */
+		tail_start = head_bytes;
+		for (int i = 0; i < nchars - keep_first - keep_last; i++)
+			tail_start += pg_mblen(s + tail_start);
+		masked = nchars - keep_first - keep_last;
+	}
 
 	result = (text *) palloc(VARHDRSZ + head_bytes + masked + (len - tail_start));
 	SET_VARSIZE(result, VARHDRSZ + head_bytes + masked + (len - tail_start));
@@ -440,19 +461,29 @@ numeric_is_special(Numeric n)
 
 /*
  * mesh.mask_bucket(numeric, width): the lower bound of the value's bucket,
- * floor(value / width) * width.  NaN and infinities are returned as they are.
+ * floor(value / width) * width, computed exactly: trunc(value / width) * width,
+ * one width lower for a negative value that is not on a bound.  NaN and
+ * infinities are returned as they are.  Zero is cached per call site.
  */
 Datum
 meshpg_mask_bucket(PG_FUNCTION_ARGS)
 {
 	Numeric		value = PG_GETARG_NUMERIC(0);
 	Numeric		width = PG_GETARG_NUMERIC(1);
-	Datum		quotient;
-	Datum		remainder;
-	Datum		zero = NumericGetDatum(int64_to_numeric(0));
+	Datum	   *zero = (Datum *) fcinfo->flinfo->fn_extra;
+	Datum		bound;
 
+	if (zero == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		zero = palloc(sizeof(Datum));
+		*zero = NumericGetDatum(int64_to_numeric(0));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = zero;
+	}
 	if (numeric_is_special(width) ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(width), zero)) <= 0)
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(width), *zero)) <= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("bucket width of mesh.mask_bucket must be a positive number"),
@@ -460,13 +491,14 @@ meshpg_mask_bucket(PG_FUNCTION_ARGS)
 	if (numeric_is_special(value))
 		PG_RETURN_NUMERIC(value);
 
-	/* trunc(value / width), one less for a negative value not on a bound */
-	quotient = DirectFunctionCall2(numeric_div_trunc, NumericGetDatum(value), NumericGetDatum(width));
-	remainder = DirectFunctionCall2(numeric_mod, NumericGetDatum(value), NumericGetDatum(width));
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, remainder, zero)) < 0)
-		quotient = DirectFunctionCall2(numeric_sub, quotient,
-									   NumericGetDatum(int64_to_numeric(1)));
-	return DirectFunctionCall2(numeric_mul, quotient, NumericGetDatum(width));
+	bound = DirectFunctionCall2(numeric_mul,
+								DirectFunctionCall2(numeric_div_trunc, NumericGetDatum(value),
+													NumericGetDatum(width)),
+								NumericGetDatum(width));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(value), *zero)) < 0 &&
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, bound, NumericGetDatum(value))) != 0)
+		bound = DirectFunctionCall2(numeric_sub, bound, NumericGetDatum(width));
+	return bound;
 }
 
 /*

@@ -19,6 +19,7 @@
 
 #include "meshpg/enforce.h"
 #include "meshpg/meshpg.h"
+#include "meshpg/version_guard.h"
 
 PG_MODULE_MAGIC;
 
@@ -35,6 +36,9 @@ _PG_init(void)
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
 	meshpg_enforce_init();
+	meshpg_version_guard_init();
 
 	MarkGUCPrefixReserved("meshpg");
+
+	meshpg_access_init();
 }

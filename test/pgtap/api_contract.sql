@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(105);
+SELECT plan(116);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -56,13 +56,15 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'attribute', 'bind_masking_policy', 'classify',
-          'create_data_product', 'create_domain', 'create_masking_policy', 'create_row_policy', 'describe',
-          'drop_data_product', 'drop_domain', 'drop_masking_policy', 'drop_row_policy',
+    ARRAY['alter_data_product', 'apply', 'approve_access', 'attribute', 'bind_masking_policy', 'classify',
+          'create_data_product', 'create_domain', 'create_masking_policy', 'create_policy', 'create_row_policy',
+          'deny_access', 'deprecate_version', 'describe', 'diff', 'diff_json',
+          'drop_data_product', 'drop_domain', 'drop_masking_policy', 'drop_policy', 'drop_row_policy',
           'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
           'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'rotate_pseudonym_key', 'search', 'set_consumer_attribute', 'set_status', 'status',
-          'suggest_classifications', 'unbind_masking_policy'],
+          'plan', 'policy_report', 'publish_version', 'request_access', 'retire_version', 'revoke_access',
+          'rotate_pseudonym_key', 'search', 'set_consumer_attribute', 'set_internal_consumer_role',
+          'set_status', 'status', 'suggest_classifications', 'unbind_masking_policy'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
@@ -117,6 +119,35 @@ SELECT is((SELECT array_agg(format_type(a.atttypid, a.atttypmod) ORDER BY a.attn
             WHERE a.attrelid = 'mesh.governed_columns'::regclass AND a.attnum > 0 AND NOT a.attisdropped),
           ARRAY['regclass', 'smallint', 'bigint', 'text', 'text', 'text'],
           'mesh.governed_columns columns have the pinned types');
+
+-- govcat: access requests
+SELECT is((SELECT proargnames::text[] FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.request_access(text, text, timestamptz)')),
+          ARRAY['product', 'purpose', 'until'], 'mesh.request_access argument names');
+SELECT is((SELECT pg_get_expr(proargdefaults, 0) FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.request_access(text, text, timestamptz)')),
+          'NULL::timestamp with time zone', 'mesh.request_access: until defaults to NULL');
+SELECT function_returns('mesh', 'request_access', ARRAY['text', 'text', 'timestamp with time zone'], 'bigint',
+                        'mesh.request_access returns the request id');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.approve_access(bigint)')),
+          ARRAY['request_id'], 'mesh.approve_access argument names');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.deny_access(bigint, text)')),
+          ARRAY['request_id', 'reason'], 'mesh.deny_access argument names');
+SELECT is((SELECT proargnames::text[] FROM pg_proc WHERE oid = to_regprocedure('mesh.revoke_access(text, regrole)')),
+          ARRAY['product', 'role'], 'mesh.revoke_access argument names');
+SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
+            WHERE p.pronamespace = 'mesh'::regnamespace
+              AND p.proname IN ('request_access', 'approve_access', 'deny_access', 'revoke_access', 'classify')
+              AND p.prosrc = 'meshpg_api_dispatch'),
+          ARRAY['approve_access', 'classify', 'deny_access', 'request_access', 'revoke_access'],
+          'the access and classification API goes through the dispatcher');
+SELECT columns_are('mesh', 'access_requests',
+    ARRAY['id', 'product_id', 'role', 'purpose', 'until', 'status', 'requested_at', 'decided_at', 'decided_by',
+          'reason', 'first_approved_by', 'first_approved_at'],
+    'mesh.access_requests has the pinned columns (and the first approval of confidential requests)');
+SELECT has_function('mesh', '_expire_access', ARRAY[]::name[], 'mesh._expire_access() exists (the scheduler calls it)');
+SELECT function_returns('mesh', '_expire_access', ARRAY[]::name[], 'integer', 'mesh._expire_access returns integer');
+SELECT columns_are('mesh', 'settings', ARRAY['key', 'value'], 'mesh.settings is (key, value)');
 
 -- 5. Result columns of the set-returning functions, by name and type.
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
@@ -209,9 +240,11 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'governed_columns', 'pseudonym_keys',
+                                'product_versions', 'changelog', 'breaking_changes', 'global_policies',
+                                'governed_columns', 'pseudonym_keys', 'settings', 'access_requests',
+                                'access_grants',
                                 'masking_policies', 'masking_policy_bindings', 'consumer_attributes', 'row_policies'],
-                  'schema mesh has exactly the catalog tables');
+                  'schema mesh has exactly the catalog tables (0.1.0, versions, govcat, enforce)');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
 SELECT col_is_pk('mesh', 'data_product_columns', ARRAY['product_id', 'name'],
@@ -230,10 +263,13 @@ SELECT col_default_is('mesh', 'data_products', 'id', 'nextval(''mesh.data_produc
 SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
-          'mesh.data_product_columns', 'mesh.data_product_sources', 'mesh.governed_columns',
-          'mesh.pseudonym_keys', 'mesh.masking_policies', 'mesh.masking_policy_bindings',
+          'mesh.data_product_columns', 'mesh.data_product_sources',
+          'mesh.product_versions', 'mesh.changelog', 'mesh.changelog_id_seq',
+          'mesh.breaking_changes', 'mesh.breaking_changes_id_seq', 'mesh.global_policies',
+          'mesh.governed_columns', 'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq',
+          'mesh.access_requests', 'mesh.access_grants', 'mesh.masking_policies', 'mesh.masking_policy_bindings',
           'mesh.consumer_attributes', 'mesh.row_policies'],
-    'pg_extension.extconfig lists the catalog tables and the id sequence');
+    'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
             WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'S')
               AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'meshpg')::oid[])),
@@ -254,7 +290,7 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
-              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries',
+              ARRAY['catalog', 'api', 'output ports', 'search', 'access expiry', 'shared_preload_libraries',
                     'read-path enforcement'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),

@@ -32,7 +32,8 @@ CREATE TEMP TABLE tap_readable ON COMMIT DROP AS
        AND c.oid NOT IN (SELECT rel FROM tap_secret WHERE rel IS NOT NULL);
 -- Public functions only superusers may call (revoked from PUBLIC on purpose).
 CREATE TEMP TABLE tap_superuser_only ON COMMIT DROP AS
-    SELECT to_regprocedure(f) AS fn, f AS name FROM unnest(ARRAY['mesh.rotate_pseudonym_key()']) AS f;
+    SELECT to_regprocedure(f) AS fn, f AS name FROM unnest(ARRAY['mesh.rotate_pseudonym_key()',
+                                                                  'mesh.set_internal_consumer_role(regrole)']) AS f;
 CREATE TEMP TABLE tap_sequences ON COMMIT DROP AS
     SELECT c.oid::regclass AS rel, c.oid::regclass::text AS name
       FROM pg_class c

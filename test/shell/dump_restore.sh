@@ -203,6 +203,19 @@ SQL
 	fatal "grant read access on the port to $reader_role" "$grant_out"
 fi
 
+# govcat: a classification (descriptor and governed columns) and a decided
+# access request come back with the catalog
+if ! gov_out="$(q "$src_db" 2>&1 <<SQL
+SELECT mesh.classify('dumpdom.campaigns', 'contact', 'pii.email');
+SET ROLE $reader_role;
+SELECT mesh.request_access('dumpdom.channel_budget', 'dump test', now() + interval '30 days');
+RESET ROLE;
+SELECT mesh.approve_access(max(id)) FROM mesh.access_requests;
+SQL
+)"; then
+	fatal "classify and approve an access request in $src_db" "$gov_out"
+fi
+
 expect "source describe() keeps tags, sla freshness and x_custom" "$src_db" \
 	"SELECT d->'tags' @> '[\"marketing\", \"budget\"]' AND jsonb_array_length(d->'tags') = 2,
 	        (d->'sla'->>'freshness')::interval = '1 hour',
@@ -244,6 +257,8 @@ catalog_tables="$(q "$src_db" -c "
 mapfile -t catalog_tables <<<"$catalog_tables"
 for table in "${catalog_tables[@]}"; do
 	[ -n "$table" ] || continue
+	# the pseudonym keys: the restore adds the fresh key of CREATE EXTENSION, checked below
+	[ "$table" != "mesh.pseudonym_keys" ] || continue
 	src_rows="$(q "$src_db" -c "SELECT t::text FROM $table AS t ORDER BY 1")"
 	dst_rows="$(q "$dst_db" -c "SELECT t::text FROM $table AS t ORDER BY 1" 2>&1 || true)"
 	if [ "$src_rows" = "$dst_rows" ]; then
@@ -253,6 +268,18 @@ for table in "${catalog_tables[@]}"; do
 		diag "$(diff <(printf '%s\n' "$src_rows") <(printf '%s\n' "$dst_rows") || true)"
 	fi
 done
+
+# govcat: pseudonyms survive the dump and restore (the restored key wins over
+# the one CREATE EXTENSION generated during the restore)
+src_keys="$(q "$src_db" -c "SELECT encode(key, 'hex') FROM mesh.pseudonym_keys ORDER BY 1")"
+if [ -n "$src_keys" ] && [ "$(q "$dst_db" -c "SELECT count(*) FROM mesh.pseudonym_keys
+		WHERE encode(key, 'hex') IN ($(printf "'%s'," $src_keys | sed 's/,$//'))")" = "$(printf '%s\n' $src_keys | wc -l)" ]; then
+	ok "the pseudonym keys are restored"
+else
+	not_ok "the pseudonym keys are restored"
+fi
+compare "pseudonyms are the same after the restore" \
+	"SELECT mesh.mask_pseudonym('alice@example.com') || ' ' || mesh.mask_pseudonym('Ünïcødé')"
 
 products="$(q "$src_db" -c "SELECT product FROM mesh.products ORDER BY 1")"
 mapfile -t products <<<"$products"

@@ -56,7 +56,9 @@ case "$create_output" in
 esac
 
 check "mesh.status() reports the preload as inactive" \
-	"$(printf 'read-path enforcement|f\nshared_preload_libraries|f')" \
+	"$(printf 'access expiry|f
+read-path enforcement|f
+shared_preload_libraries|f')" \
 	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active ORDER BY component")"
 check "mesh.status() keeps the catalog and API active" \
 	"4" \

@@ -11,4 +11,7 @@
 /* true when the library was loaded through shared_preload_libraries */
 extern bool meshpg_preloaded;
 
+/* access_expiry.c: refuse time-limited port grants past their end at read time */
+extern void meshpg_access_init(void);
+
 #endif							/* MESHPG_MESHPG_H */

@@ -11,6 +11,38 @@
 -- Only functions that are members of the extension are called, so nobody can
 -- plant a handler by creating a function in schema mesh.
 
+-- calls every module handler (see above) for one product
+CREATE FUNCTION mesh._run_store_handlers(caller regrole, product_id bigint, normalized jsonb)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    handler regprocedure;
+BEGIN
+    FOR handler IN
+        SELECT f.oid::regprocedure
+          FROM pg_catalog.pg_proc f
+          JOIN pg_catalog.pg_depend d
+            ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = f.oid AND d.deptype = 'e'
+          JOIN pg_catalog.pg_extension e
+            ON d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.refobjid = e.oid
+         WHERE e.extname = 'meshpg'
+           AND f.pronamespace = 'mesh'::regnamespace
+           AND f.proname OPERATOR(pg_catalog.~) '^_on_store_'
+           AND f.pronargs = 3
+           AND f.proargtypes[0] = 'pg_catalog.regrole'::pg_catalog.regtype
+           AND f.proargtypes[1] = 'pg_catalog.int8'::pg_catalog.regtype
+           AND f.proargtypes[2] = 'pg_catalog.jsonb'::pg_catalog.regtype
+         ORDER BY f.proname
+    LOOP
+        EXECUTE format('SELECT %s($1, $2, $3)', handler::oid::regproc)
+          USING caller, product_id, normalized;
+    END LOOP;
+END
+$$;
+REVOKE ALL ON FUNCTION mesh._run_store_handlers(regrole, bigint, jsonb) FROM PUBLIC;
+
 -- 0.1.0's _store_descriptor plus the call of the module handlers
 CREATE OR REPLACE FUNCTION mesh._store_descriptor(caller regrole, product_id bigint, product text, normalized jsonb,
                                        port_columns jsonb)
@@ -20,7 +52,6 @@ CREATE OR REPLACE FUNCTION mesh._store_descriptor(caller regrole, product_id big
     AS $$
 DECLARE
     owner_role regrole;
-    handler regprocedure;
     declared jsonb := mesh._columns_by_name(normalized -> 'columns');
 BEGIN
     SELECT r.oid INTO owner_role FROM pg_catalog.pg_roles r WHERE r.rolname = normalized ->> 'owner';
@@ -70,25 +101,6 @@ BEGIN
 
     PERFORM mesh._refresh_search(product_id);
 
-    -- module handlers: extension member functions mesh._on_store_*(regrole, bigint, jsonb)
-    FOR handler IN
-        SELECT f.oid::regprocedure
-          FROM pg_catalog.pg_proc f
-          JOIN pg_catalog.pg_depend d
-            ON d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = f.oid AND d.deptype = 'e'
-          JOIN pg_catalog.pg_extension e
-            ON d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.refobjid = e.oid
-         WHERE e.extname = 'meshpg'
-           AND f.pronamespace = 'mesh'::regnamespace
-           AND f.proname OPERATOR(pg_catalog.~) '^_on_store_'
-           AND f.pronargs = 3
-           AND f.proargtypes[0] = 'pg_catalog.regrole'::pg_catalog.regtype
-           AND f.proargtypes[1] = 'pg_catalog.int8'::pg_catalog.regtype
-           AND f.proargtypes[2] = 'pg_catalog.jsonb'::pg_catalog.regtype
-         ORDER BY f.proname
-    LOOP
-        EXECUTE format('SELECT %s($1, $2, $3)', handler::oid::regproc)
-          USING caller, product_id, normalized;
-    END LOOP;
+    PERFORM mesh._run_store_handlers(caller, product_id, normalized);
 END
 $$;

@@ -169,8 +169,11 @@ CREATE FUNCTION mesh._reclassify(product_id bigint) RETURNS void
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-    before regclass[] := mesh._governed_base_relations(product_id);
+    before regclass[];
 BEGIN
+    -- one recomputation at a time: two of them would rewrite the same readers' rows
+    PERFORM mesh._lock_name('classifications', '*');
+    before := mesh._governed_base_relations(product_id);
     PERFORM mesh._refresh_governed_columns(product_id);
     PERFORM mesh._refresh_governed_readers(
         ARRAY(SELECT DISTINCT r FROM unnest(before || mesh._governed_base_relations(product_id)) AS r),
@@ -197,6 +200,7 @@ CREATE FUNCTION mesh._governed_columns_deleted() RETURNS trigger
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
+    PERFORM mesh._lock_name('classifications', '*');
     PERFORM mesh._refresh_governed_readers(
         ARRAY(SELECT DISTINCT g.relation FROM gone g
                WHERE NOT EXISTS (SELECT FROM mesh.data_products dp WHERE dp.id = g.product_id)),
@@ -220,6 +224,34 @@ END
 $$;
 CREATE TRIGGER governed_columns_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON mesh.governed_columns
     FOR EACH STATEMENT EXECUTE FUNCTION mesh._governed_columns_changed();
+
+-- Recompute every product's rows from the catalog.  For the extension owner
+-- after a restore into a database where a base table had dropped columns
+-- (pg_dump does not keep attribute numbers; see docs/classifications.md).
+CREATE FUNCTION mesh._refresh_all_classifications() RETURNS integer
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    product_id bigint;
+    n integer := 0;
+BEGIN
+    PERFORM mesh._lock_name('classifications', '*');
+    -- declared rows first (inherited rows are computed from them)
+    DELETE FROM mesh.governed_columns;
+    FOR product_id IN SELECT dp.id FROM mesh.data_products dp ORDER BY dp.id LOOP
+        INSERT INTO mesh.governed_columns (relation, attnum, product_id, column_name, tag, inherited_from)
+        SELECT r.relation, r.attnum, product_id, r.column_name, r.tag, r.inherited_from
+          FROM mesh._governed_rows(product_id) AS r
+         WHERE r.inherited_from IS NULL;
+    END LOOP;
+    FOR product_id IN SELECT dp.id FROM mesh.data_products dp ORDER BY dp.id LOOP
+        PERFORM mesh._refresh_governed_columns(product_id);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
 
 -- mesh.classify(product, column, tag): set (or, with NULL, remove) a column's
 -- declared classification.  Kept in the descriptor, so later alters keep it.
@@ -277,7 +309,8 @@ REVOKE ALL ON FUNCTION mesh._check_tag(text), mesh._governed_rows(bigint),
     mesh._refresh_governed_columns(bigint), mesh._refresh_governed_readers(regclass[], bigint),
     mesh._governed_base_relations(bigint), mesh._reclassify(bigint),
     mesh._on_store_20_classifications(regrole, bigint, jsonb), mesh._governed_columns_deleted(),
-    mesh._governed_columns_changed(), mesh._classify(regrole, text, text, text) FROM PUBLIC;
+    mesh._governed_columns_changed(), mesh._classify(regrole, text, text, text),
+    mesh._refresh_all_classifications() FROM PUBLIC;
 
 -- Suggestions ---------------------------------------------------------------
 

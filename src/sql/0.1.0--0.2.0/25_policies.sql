@@ -3,8 +3,8 @@
 --
 -- Who may do what (checked explicitly, rows written as the extension owner):
 --   * create/drop masking policies, bind them to a tag, set consumer
---     attributes: superusers and members of the role named by the superuser-only
---     setting meshpg.governance_role (the governance council);
+--     attributes: superusers and members of role meshpg_governance (created by
+--     the DBA; the same rule as for global policies);
 --   * bind a policy to one column of a product, create/drop row policies: the
 --     product's domain owner (and its members), and the governance role.
 -- Every expression is validated in C (mesh._validate_policy_expression) when it
@@ -127,25 +127,19 @@ BEGIN
 END
 $$;
 
--- may the caller govern (define policies for every domain)?
+-- may the caller govern (define policies for every domain)?  The same rule as
+-- the global policies (42_global_policies.sql): superusers, and members of the
+-- role meshpg_governance when the DBA has created it.
 CREATE FUNCTION mesh._may_govern(caller regrole) RETURNS boolean
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    SELECT r.rolsuper
-           OR coalesce(pg_catalog.pg_has_role(caller, g.oid, 'MEMBER'), false)
-      FROM pg_catalog.pg_roles r
-      LEFT JOIN pg_catalog.pg_roles g
-             ON g.rolname = NULLIF(pg_catalog.current_setting('meshpg.governance_role', true), '')
-                AND mesh._governance_setting_is_trusted()
-     WHERE r.oid = caller
+    SELECT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid = caller AND r.rolsuper)
+        OR (EXISTS (SELECT FROM pg_catalog.pg_roles g WHERE g.rolname = 'meshpg_governance')
+            AND pg_catalog.pg_has_role(caller, 'meshpg_governance', 'MEMBER'))
 $$;
 
-CREATE FUNCTION mesh._governance_setting_is_trusted() RETURNS boolean
-    LANGUAGE c STABLE
-    AS 'MODULE_PATHNAME', 'meshpg_governance_setting_is_trusted';
-
-CREATE FUNCTION mesh._require_governance(caller regrole, action text) RETURNS void
+CREATE FUNCTION mesh._require_policy_governance(caller regrole, action text) RETURNS void
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -153,8 +147,8 @@ BEGIN
     IF NOT mesh._may_govern(caller) THEN
         RAISE EXCEPTION 'permission denied to %', action
             USING ERRCODE = 'insufficient_privilege',
-                  DETAIL = 'Only superusers and members of the role named by meshpg.governance_role can ' || action || '.',
-                  HINT = 'Ask the governance team, or a superuser to GRANT the governance role to you.';
+                  DETAIL = 'Masking policies, tag bindings and consumer attributes apply to every domain: only superusers and members of role meshpg_governance manage them.',
+                  HINT = 'Ask your DBA for GRANT meshpg_governance TO ' || quote_ident(mesh._role_name(caller)) || '.';
     END IF;
 END
 $$;
@@ -220,7 +214,7 @@ BEGIN
     PERFORM mesh._require(name, 'name');
     PERFORM mesh._require(mask, 'mask');
     PERFORM mesh._check_policy_name('masking policy', name);
-    PERFORM mesh._require_governance(caller, 'create masking policies');
+    PERFORM mesh._require_policy_governance(caller, 'create masking policies');
     IF EXISTS (SELECT FROM mesh.masking_policies p WHERE p.name = _create_masking_policy.name) THEN
         RAISE EXCEPTION 'masking policy "%" already exists', name
             USING ERRCODE = 'duplicate_object',
@@ -247,7 +241,7 @@ CREATE FUNCTION mesh._drop_masking_policy(caller regrole, name text) RETURNS voi
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    PERFORM mesh._require_governance(caller, 'drop masking policies');
+    PERFORM mesh._require_policy_governance(caller, 'drop masking policies');
     PERFORM mesh._find_masking_policy(name);
     DELETE FROM mesh.masking_policies p WHERE p.name = _drop_masking_policy.name;
 END
@@ -267,7 +261,7 @@ DECLARE
     col record;
 BEGIN
     PERFORM mesh._require(tag, 'tag');
-    PERFORM mesh._require_governance(caller, 'bind masking policies to tags');
+    PERFORM mesh._require_policy_governance(caller, 'bind masking policies to tags');
     pol := mesh._find_masking_policy(policy);
     SELECT b.policy INTO other FROM mesh.masking_policy_bindings b WHERE b.tag = _bind_masking_policy.tag;
     IF FOUND THEN
@@ -330,7 +324,7 @@ CREATE FUNCTION mesh._unbind_masking_policy(caller regrole, policy text, tag tex
     AS $$
 BEGIN
     PERFORM mesh._require(tag, 'tag');
-    PERFORM mesh._require_governance(caller, 'unbind masking policies from tags');
+    PERFORM mesh._require_policy_governance(caller, 'unbind masking policies from tags');
     PERFORM mesh._find_masking_policy(policy);
     DELETE FROM mesh.masking_policy_bindings b WHERE b.policy = _unbind_masking_policy.policy AND b.tag = _unbind_masking_policy.tag;
     IF NOT FOUND THEN
@@ -378,7 +372,7 @@ BEGIN
     PERFORM mesh._require(role, 'role');
     PERFORM mesh._require(key, 'key');
     PERFORM mesh._check_policy_name('attribute key', key);
-    PERFORM mesh._require_governance(caller, 'set consumer attributes');
+    PERFORM mesh._require_policy_governance(caller, 'set consumer attributes');
     IF value IS NULL THEN
         DELETE FROM mesh.consumer_attributes a WHERE a.role = _set_consumer_attribute.role AND a.key = _set_consumer_attribute.key;
         RETURN;

@@ -192,7 +192,7 @@ CREATE FUNCTION mesh._enforcement_reader_is(reader oid) RETURNS boolean
 REVOKE ALL ON FUNCTION mesh._validate_policy_expression(text, text, regclass, text),
     mesh._check_policy_name(text, text),
     mesh._invalidate_enforcement(), mesh._policies_changed(), mesh._may_govern(regrole),
-    mesh._governance_setting_is_trusted(), mesh._require_governance(regrole, text),
+    mesh._require_policy_governance(regrole, text),
     mesh._product_for_policy(regrole, text, text), mesh._find_masking_policy(text),
     mesh._check_mask_on_column(mesh.masking_policies, mesh.data_products, text),
     mesh._create_masking_policy(regrole, text, text, text), mesh._drop_masking_policy(regrole, text),

@@ -1,0 +1,108 @@
+-- Schema-drift guard: DDL on a source relation that would break an active
+-- contract is refused before it runs (event trigger on ddl_command_start),
+-- naming the product, the column and its consumers; the owner's override
+-- records the breaking change (and an incident when the monitor module is
+-- installed) and forces the next version to be major.
+\set SHOW_CONTEXT never
+CREATE ROLE regress_drift_owner NOLOGIN;
+CREATE ROLE regress_drift_member NOLOGIN IN ROLE regress_drift_owner;
+CREATE ROLE regress_drift_reader NOLOGIN;
+CREATE ROLE regress_drift_dba NOLOGIN;
+SELECT mesh.create_domain('drift', 'regress_drift_owner');
+CREATE TABLE drift.src (id integer PRIMARY KEY, name text NOT NULL, amount integer, unused text, spare text NOT NULL DEFAULT '');
+CREATE TABLE drift.other (id integer);
+ALTER TABLE drift.src OWNER TO regress_drift_owner;
+ALTER TABLE drift.other OWNER TO regress_drift_owner;
+GRANT ALL ON drift.src TO regress_drift_dba;
+SELECT mesh.create_data_product('drift.p', 'SELECT id, name, amount FROM drift.src', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.set_status('drift.p', 'active');
+GRANT SELECT ON drift.p TO regress_drift_reader;
+CREATE VIEW drift.consumer_view AS SELECT id FROM drift.p;
+
+-- every breaking statement is refused
+ALTER TABLE drift.src DROP COLUMN name;
+ALTER TABLE drift.src DROP COLUMN name CASCADE;
+ALTER TABLE drift.src ALTER COLUMN amount TYPE bigint;
+ALTER TABLE drift.src ALTER COLUMN amount SET DATA TYPE numeric;
+ALTER TABLE drift.src RENAME COLUMN amount TO total;
+ALTER TABLE drift.src ALTER COLUMN name DROP NOT NULL;
+ALTER TABLE drift.src RENAME TO source_table;
+ALTER TABLE drift.src SET SCHEMA public;
+DROP TABLE drift.src;
+DROP TABLE drift.src CASCADE;
+DROP TABLE drift.other, drift.src CASCADE;
+-- in a multi-command ALTER TABLE the breaking part refuses the whole statement
+ALTER TABLE drift.src ADD COLUMN ok integer, DROP COLUMN amount;
+SELECT attname FROM pg_attribute WHERE attrelid = 'drift.src'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
+
+-- columns the port does not read, and changes that keep the contract, pass
+ALTER TABLE drift.src ADD COLUMN added integer;
+ALTER TABLE drift.src DROP COLUMN unused;
+ALTER TABLE drift.src RENAME COLUMN added TO added_too;
+ALTER TABLE drift.src ALTER COLUMN spare DROP NOT NULL;
+ALTER TABLE drift.src ALTER COLUMN amount SET NOT NULL;
+ALTER TABLE drift.src ALTER COLUMN amount DROP NOT NULL;  -- the contract says amount may be null anyway
+ALTER TABLE drift.src ALTER COLUMN added_too TYPE bigint;
+DROP TABLE drift.other;
+-- statements on missing objects keep PostgreSQL's own errors
+ALTER TABLE drift.missing DROP COLUMN x;
+ALTER TABLE drift.src DROP COLUMN missing;
+DROP TABLE IF EXISTS drift.missing;
+
+-- a draft product has no contract to keep
+SELECT mesh.create_data_product('drift.draft', 'SELECT id FROM drift.src', '{"purpose": "draft"}') > 0 AS created;
+CREATE TABLE drift.draft_src (id integer, x integer);
+ALTER TABLE drift.draft_src OWNER TO regress_drift_owner;
+SELECT mesh.create_data_product('drift.draft2', 'drift.draft_src', '{"purpose": "draft"}') > 0 AS created;
+ALTER TABLE drift.draft_src RENAME COLUMN x TO y;
+SELECT mesh.drop_data_product('drift.draft2');
+SELECT mesh.drop_data_product('drift.draft');
+DROP TABLE drift.draft_src;
+
+-- the override: only for the product named, only by members of its owner
+BEGIN;
+SET LOCAL meshpg.allow_breaking_change = 'drift.other_product';
+ALTER TABLE drift.src RENAME COLUMN amount TO total;
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE regress_drift_dba;
+SET LOCAL meshpg.allow_breaking_change = 'drift.p';
+ALTER TABLE drift.src RENAME COLUMN amount TO total;
+ROLLBACK;
+BEGIN;
+SET LOCAL ROLE regress_drift_member;
+SET LOCAL meshpg.allow_breaking_change = 'drift.p';
+ALTER TABLE drift.src RENAME COLUMN amount TO total;
+COMMIT;
+SELECT relation, column_name, action, statement, forced_by, consumed_by,
+       incident_id IS NOT NULL = (to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NOT NULL) AS incident_as_expected
+  FROM mesh.breaking_changes b JOIN mesh.data_products p ON p.id = b.product_id WHERE p.domain = 'drift';
+-- the override does not outlive its transaction
+ALTER TABLE drift.src RENAME COLUMN total TO amount;
+-- the port still works: it reads the column by number
+SELECT * FROM drift.p;
+-- the next version must be major, whatever else changes
+SELECT path, kind, class, reason FROM mesh.diff('drift.p', '{"purpose": "drift"}');
+SELECT mesh.publish_version('drift.p', '0.1.1', '{"purpose": "drift"}');
+SET client_min_messages = warning;
+SELECT mesh.publish_version('drift.p', '1.0.0', '{"purpose": "drift", "source": "SELECT id, name, total AS amount FROM drift.src"}') ->> 'class' AS class;
+RESET client_min_messages;
+SELECT consumed_by FROM mesh.breaking_changes b JOIN mesh.data_products p ON p.id = b.product_id WHERE p.domain = 'drift';
+-- the kept major (drift.p_v0) still reads drift.src: its contract is guarded too
+ALTER TABLE drift.src DROP COLUMN name;
+-- a session that cannot set the sanctioned flag cannot pretend to be the API
+SET ROLE regress_drift_member;
+SET meshpg.sanctioned_port_ddl = on;
+RESET ROLE;
+-- the guard function is an event trigger only
+SELECT mesh._drift_guard();
+
+-- clean up
+DROP VIEW drift.consumer_view;
+SELECT mesh.drop_data_product('drift.p', force => true);
+SET client_min_messages = warning;
+DROP VIEW drift.p_v0;
+RESET client_min_messages;
+DROP TABLE drift.src;
+SELECT mesh.drop_domain('drift');
+DROP ROLE regress_drift_owner, regress_drift_member, regress_drift_reader, regress_drift_dba;

@@ -1,0 +1,320 @@
+/*-------------------------------------------------------------------------
+ *
+ * version_guard.c
+ *	  Contract versions: the schema-drift guard and the GUCs of versioning.
+ *
+ * The drift guard is an event trigger on ddl_command_start.  At that point
+ * nothing has been changed yet, so a DDL statement that would break the
+ * contract of an active data product (ALTER COLUMN TYPE, DROP COLUMN, DROP
+ * NOT NULL, RENAME of a column or relation, SET SCHEMA, DROP TABLE ...) is
+ * refused before it does any damage.  This file only reads the raw parse
+ * tree and resolves the relations and columns it names (without locking:
+ * the statement itself takes its locks right after us); the decision, the
+ * error naming the product, column and consumers, and the owner's override
+ * are in SQL, mesh._drift_check() (src/sql/0.1.0--0.2.0/41_versions.sql),
+ * called directly through fmgr.
+ *
+ * Being an event trigger rather than a ProcessUtility hook, the guard works
+ * whether or not meshpg is in shared_preload_libraries.
+ *
+ * GUCs:
+ *	meshpg.allow_breaking_change (USERSET): a product name; its owner may
+ *		then run a breaking DDL statement on its sources (checked and
+ *		recorded in SQL).
+ *	meshpg.deprecation_notice (SUSET): minimum notice between deprecating a
+ *		version and its sunset.
+ *	meshpg.sanctioned_port_ddl (SUSET, hidden): set locally by the mesh API
+ *		while it renames, replaces or drops output ports itself; the guards
+ *		let such DDL through.  Only superusers (the extension owner) can set it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "parser/parse_func.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+
+#include "meshpg/version_guard.h"
+
+PG_FUNCTION_INFO_V1(meshpg_drift_guard);
+
+static char *allow_breaking_change = NULL;
+static int	deprecation_notice_minutes = 30 * 24 * 60;
+static bool sanctioned_port_ddl = false;
+
+void
+meshpg_version_guard_init(void)
+{
+	DefineCustomStringVariable("meshpg.allow_breaking_change",
+							   "Data product whose owner may run a breaking DDL statement on its sources.",
+							   "Set it with SET LOCAL to \"domain.product\"; the change is recorded as an incident "
+							   "and the next version of the product must be a major one.",
+							   &allow_breaking_change,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+	DefineCustomIntVariable("meshpg.deprecation_notice",
+							"Minimum notice between deprecating a data product version and its sunset.",
+							NULL,
+							&deprecation_notice_minutes,
+							30 * 24 * 60,
+							0,
+							INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_MIN,
+							NULL, NULL, NULL);
+	DefineCustomBoolVariable("meshpg.sanctioned_port_ddl",
+							 "Set by the mesh API while it changes output ports itself.",
+							 NULL,
+							 &sanctioned_port_ddl,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							 NULL, NULL, NULL);
+}
+
+/* owner of the meshpg extension, InvalidOid while it is not installed */
+static Oid
+extension_owner(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	Oid			owner = InvalidOid;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("meshpg"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (HeapTupleIsValid(tuple))
+		owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return owner;
+}
+
+/*
+ * mesh._drift_check(caller, relation, attnum, action), run as the extension
+ * owner (it records overrides in the catalog), the way the API dispatcher
+ * runs implementations: the caller is passed explicitly.
+ */
+static void
+call_drift_check(Oid relid, AttrNumber attnum, const char *action)
+{
+	Oid			argtypes[4] = {REGROLEOID, REGCLASSOID, INT2OID, TEXTOID};
+	Oid			drift_check_oid;
+	Oid			owner;
+	Oid			caller;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!OidIsValid(relid))
+		return;
+	/* function oids change when the extension is re-created: look up each time */
+	drift_check_oid = LookupFuncName(list_make2(makeString("mesh"), makeString("_drift_check")),
+									 4, argtypes, true);
+	owner = extension_owner();
+	if (!OidIsValid(drift_check_oid) || !OidIsValid(owner))
+		return;					/* the extension is being created or dropped */
+
+	caller = GetUserId();
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	PG_TRY();
+	{
+		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		OidFunctionCall4(drift_check_oid,
+						 ObjectIdGetDatum(caller),
+						 ObjectIdGetDatum(relid),
+						 Int16GetDatum(attnum),
+						 CStringGetTextDatum(action));
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+static Oid
+relation_of(RangeVar *rv)
+{
+	if (rv == NULL)
+		return InvalidOid;
+	/* no lock: the statement locks it next; a missing relation is its error */
+	return RangeVarGetRelid(rv, NoLock, true);
+}
+
+static AttrNumber
+column_of(Oid relid, const char *column)
+{
+	AttrNumber	attnum;
+
+	if (!OidIsValid(relid) || column == NULL)
+		return InvalidAttrNumber;
+	attnum = get_attnum(relid, column);
+	return attnum > 0 ? attnum : InvalidAttrNumber;
+}
+
+static void
+check_alter_table(AlterTableStmt *stmt)
+{
+	Oid			relid = relation_of(stmt->relation);
+	ListCell   *lc;
+
+	if (!OidIsValid(relid))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
+		AttrNumber	attnum;
+
+		if (!IsA(cmd, AlterTableCmd))
+			continue;
+		switch (cmd->subtype)
+		{
+			case AT_AlterColumnType:
+				attnum = column_of(relid, cmd->name);
+				if (attnum > 0)
+					call_drift_check(relid, attnum, "alter type of");
+				break;
+			case AT_DropColumn:
+				attnum = column_of(relid, cmd->name);
+				if (attnum > 0)
+					call_drift_check(relid, attnum, "drop");
+				break;
+			case AT_DropNotNull:
+				attnum = column_of(relid, cmd->name);
+				if (attnum > 0)
+					call_drift_check(relid, attnum, "drop not null of");
+				break;
+			default:
+				break;
+		}
+	}
+}
+
+static void
+check_rename(RenameStmt *stmt)
+{
+	Oid			relid;
+
+	switch (stmt->renameType)
+	{
+		case OBJECT_COLUMN:
+			{
+				AttrNumber	attnum;
+
+				relid = relation_of(stmt->relation);
+				attnum = column_of(relid, stmt->subname);
+				if (attnum > 0)
+					call_drift_check(relid, attnum, "rename");
+			}
+			break;
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			call_drift_check(relation_of(stmt->relation), 0, "rename");
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+check_set_schema(AlterObjectSchemaStmt *stmt)
+{
+	switch (stmt->objectType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			call_drift_check(relation_of(stmt->relation), 0, "move");
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+check_drop(DropStmt *stmt)
+{
+	ListCell   *lc;
+
+	switch (stmt->removeType)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+			break;
+		default:
+			return;
+	}
+	foreach(lc, stmt->objects)
+	{
+		List	   *names = (List *) lfirst(lc);
+
+		call_drift_check(relation_of(makeRangeVarFromNameList(names)), 0, "drop");
+	}
+}
+
+/*
+ * mesh._drift_guard() RETURNS event_trigger, on ddl_command_start
+ */
+Datum
+meshpg_drift_guard(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	Node	   *parsetree;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("mesh._drift_guard() can only be called as an event trigger"),
+				 errhint("It is installed by meshpg as the event trigger meshpg_drift_guard.")));
+	if (sanctioned_port_ddl)
+		PG_RETURN_VOID();
+
+	trigdata = (EventTriggerData *) fcinfo->context;
+	parsetree = trigdata->parsetree;
+	if (parsetree == NULL)
+		PG_RETURN_VOID();
+
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			check_alter_table((AlterTableStmt *) parsetree);
+			break;
+		case T_RenameStmt:
+			check_rename((RenameStmt *) parsetree);
+			break;
+		case T_AlterObjectSchemaStmt:
+			check_set_schema((AlterObjectSchemaStmt *) parsetree);
+			break;
+		case T_DropStmt:
+			check_drop((DropStmt *) parsetree);
+			break;
+		default:
+			break;
+	}
+	PG_RETURN_VOID();
+}
