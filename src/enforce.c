@@ -1010,7 +1010,9 @@ enforce_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnl
 		CopyStmt   *copy = (CopyStmt *) stmt;
 		Oid			relid = RangeVarGetRelid(copy->relation, NoLock, true);
 		EnforceCache *c = cache_acquire();
-		bool		is_governed = OidIsValid(relid) && governed(c, relid) != NULL;
+		/* COPY refuses partitioned tables, views and materialized views itself */
+		bool		is_governed = OidIsValid(relid) && governed(c, relid) != NULL &&
+			get_rel_relkind(relid) == RELKIND_RELATION;
 
 		cache_release(c);
 		if (is_governed)

@@ -112,6 +112,12 @@ CREATE FUNCTION mesh._column_is_masked(product_id bigint, column_name text) RETU
     SELECT EXISTS (SELECT FROM mesh._port_column_policies() pc
                     WHERE pc.product_id = _column_is_masked.product_id
                       AND pc.column_name = _column_is_masked.column_name)
+        -- a tag inherited through a port (kept by the classification module)
+        OR EXISTS (SELECT FROM mesh.governed_columns g
+                     JOIN mesh.data_products p ON p.id = g.product_id AND g.relation = p.port
+                     JOIN mesh.masking_policy_bindings b ON b.tag = g.tag
+                    WHERE g.product_id = _column_is_masked.product_id
+                      AND g.column_name = _column_is_masked.column_name)
 $$;
 
 -- The fail-closed guard: governed tables carry a restrictive row-level
