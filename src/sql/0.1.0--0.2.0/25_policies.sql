@@ -280,6 +280,7 @@ BEGIN
     END LOOP;
     INSERT INTO mesh.masking_policy_bindings (policy, tag, created_by)
     VALUES (policy, tag, mesh._role_name(caller));
+    PERFORM mesh._ensure_enforcement_guards();
 END
 $$;
 CREATE FUNCTION mesh.bind_masking_policy(policy text, tag text) RETURNS void
@@ -310,6 +311,7 @@ BEGIN
     PERFORM mesh._check_mask_on_column(pol, p, column_name);
     INSERT INTO mesh.masking_policy_bindings (policy, product_id, column_name, created_by)
     VALUES (policy, p.id, column_name, mesh._role_name(caller));
+    PERFORM mesh._ensure_enforcement_guards();
 END
 $$;
 CREATE FUNCTION mesh.bind_masking_policy(policy text, product text, column_name text) RETURNS void
@@ -428,6 +430,7 @@ BEGIN
     PERFORM mesh._validate_policy_expression('filter', filter, p.port, NULL);
     INSERT INTO mesh.row_policies (product_id, name, filter, created_by)
     VALUES (p.id, name, filter, mesh._role_name(caller));
+    PERFORM mesh._ensure_enforcement_guards();
 END
 $$;
 CREATE FUNCTION mesh.create_row_policy(product text, name text, filter text) RETURNS void

@@ -131,8 +131,10 @@ CREATE FUNCTION mesh._enforcement_guard(relation regclass) RETURNS boolean
     LANGUAGE c STABLE PARALLEL SAFE STRICT
     AS 'MODULE_PATHNAME', 'meshpg_enforcement_guard';
 
--- Put the guard on every governed table (run after each policy or
--- classification change by the API).  Tables without row security get it
+-- Put the guard on every governed table.  Called by the API after each
+-- binding, row policy and descriptor store (not by a trigger on the catalog:
+-- a restore loads the catalog rows and the guards separately, and must not
+-- create them twice).  Tables without row security get it
 -- enabled and forced, with a permissive policy that lets every row through
 -- (the guard is restrictive); tables that already had row security keep their
 -- policies and their FORCE setting (docs/security.md explains the difference).
@@ -170,20 +172,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION mesh._guards_after_policy_change() RETURNS trigger
-    LANGUAGE plpgsql
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-    PERFORM mesh._ensure_enforcement_guards();
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER enforcement_guards AFTER INSERT OR UPDATE ON mesh.masking_policy_bindings
-    FOR EACH STATEMENT EXECUTE FUNCTION mesh._guards_after_policy_change();
-CREATE TRIGGER enforcement_guards AFTER INSERT OR UPDATE ON mesh.row_policies
-    FOR EACH STATEMENT EXECUTE FUNCTION mesh._guards_after_policy_change();
-
 -- statistics of masked columns are hidden from masked readers (pg_stats);
 -- the read hook adds this filter to pg_statistic for them
 CREATE FUNCTION mesh._statistic_visible(relid oid, attnum int2) RETURNS boolean
@@ -208,7 +196,7 @@ REVOKE ALL ON FUNCTION mesh._validate_policy_expression(text, text, regclass, te
     mesh._create_row_policy(regrole, text, text, text), mesh._drop_row_policy(regrole, text, text),
     mesh._port_column_policies(), mesh._enforcement_masks(), mesh._enforcement_filters(),
     mesh._column_is_masked(bigint, text), mesh._ensure_enforcement_guards(),
-    mesh._on_store_25_enforce(regrole, bigint, jsonb), mesh._guards_after_policy_change()
+    mesh._on_store_25_enforce(regrole, bigint, jsonb)
     FROM PUBLIC;
 -- run by every reader, inside their queries
 GRANT EXECUTE ON FUNCTION mesh._enforcement_guard(regclass), mesh._statistic_visible(oid, int2),
