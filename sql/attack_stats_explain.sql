@@ -38,6 +38,7 @@ CREATE FUNCTION pg_temp.plan(query text) RETURNS SETOF text LANGUAGE plpgsql AS 
 DECLARE line text;
 BEGIN
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF, VERBOSE) ' || query LOOP
+        CONTINUE WHEN line LIKE 'Query Identifier:%';
         RETURN NEXT regexp_replace(line, '_enforcement_reader_is\(''\d+''::oid\)', '_enforcement_reader_is(<reader>)');
     END LOOP;
 END $$;

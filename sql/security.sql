@@ -65,7 +65,7 @@ SELECT p.oid::regprocedure AS callable_by_public
   FROM pg_proc p
  WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname LIKE '\_%'
    AND has_function_privilege('regress_sec_attacker', p.oid, 'EXECUTE')
- ORDER BY p.oid::regprocedure::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 -- even a superuser cannot run the port helper outside the API
 SELECT mesh._create_port('sec', 'direct', 'sec_raw.data', 'regress_sec_owner');
 

@@ -20,6 +20,7 @@
 #include "meshpg/enforce.h"
 #include "meshpg/meshpg.h"
 #include "meshpg/version_guard.h"
+#include "meshpg/usage.h"
 
 PG_MODULE_MAGIC;
 
@@ -37,6 +38,9 @@ _PG_init(void)
 
 	meshpg_enforce_init();
 	meshpg_version_guard_init();
+	meshpg_checks_init();
+	if (meshpg_preloaded)
+		meshpg_usage_init();
 
 	MarkGUCPrefixReserved("meshpg");
 

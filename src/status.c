@@ -18,6 +18,7 @@
 
 #include "meshpg/enforce.h"
 #include "meshpg/meshpg.h"
+#include "meshpg/usage.h"
 
 PG_FUNCTION_INFO_V1(meshpg_status);
 PG_FUNCTION_INFO_V1(meshpg_warn_if_not_preloaded);
@@ -51,6 +52,12 @@ static const StatusComponent components[] = {
 		"masking and row policies applied to every read by the planner hook",
 		"masking and row policies cannot be applied (meshpg not preloaded, or meshpg.enforcement off): governed tables refuse masked readers with an error",
 	meshpg_enforcement_active},
+	{"usage counters", true,
+		"reads of output ports are counted per product, role and day in shared memory; mesh.flush_usage() writes them to mesh.usage_daily",
+		"reads are not counted: add meshpg to shared_preload_libraries and restart the server"},
+	{"access history", true,
+		"reads of products with an access history are recorded in shared memory; mesh.flush_usage() writes them to mesh.access_history",
+		"reads are not recorded in the access history: add meshpg to shared_preload_libraries and restart the server"},
 };
 
 Datum

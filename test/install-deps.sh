@@ -17,6 +17,7 @@ packages=(
 	make
 	gcc
 	libc6-dev
+	graphviz
 	"$@"
 )
 

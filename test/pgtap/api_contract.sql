@@ -9,7 +9,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(116);
+SELECT plan(124);
 
 -- 1. The extension lives in schema mesh.
 SELECT has_schema('mesh', 'schema mesh exists');
@@ -42,8 +42,12 @@ SELECT function_returns('mesh', 'drop_data_product', ARRAY['text', 'boolean'], '
                         'mesh.drop_data_product returns void');
 SELECT has_function('mesh', 'describe', ARRAY['text'], 'mesh.describe(text) exists');
 SELECT function_returns('mesh', 'describe', ARRAY['text'], 'jsonb', 'mesh.describe returns jsonb');
-SELECT has_function('mesh', 'search', ARRAY['text'], 'mesh.search(text) exists');
-SELECT function_returns('mesh', 'search', ARRAY['text'], 'setof record', 'mesh.search returns setof record');
+SELECT has_function('mesh', 'search', ARRAY['text', 'text', 'text', 'text', 'text'],
+                    'mesh.search(text, text, text, text, text) exists');
+SELECT function_returns('mesh', 'search', ARRAY['text', 'text', 'text', 'text', 'text'], 'setof record',
+                        'mesh.search returns setof record');
+SELECT has_function('mesh', 'flush_usage', ARRAY[]::name[], 'mesh.flush_usage() exists');
+SELECT function_returns('mesh', 'flush_usage', ARRAY[]::name[], 'bigint', 'mesh.flush_usage returns bigint');
 SELECT has_function('mesh', 'status', ARRAY[]::name[], 'mesh.status() exists');
 SELECT function_returns('mesh', 'status', ARRAY[]::name[], 'setof record', 'mesh.status returns setof record');
 
@@ -56,15 +60,19 @@ SELECT is(
        FROM pg_proc p
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
-    ARRAY['alter_data_product', 'apply', 'approve_access', 'attribute', 'bind_masking_policy', 'classify',
-          'create_data_product', 'create_domain', 'create_masking_policy', 'create_policy', 'create_row_policy',
-          'deny_access', 'deprecate_version', 'describe', 'diff', 'diff_json',
-          'drop_data_product', 'drop_domain', 'drop_masking_policy', 'drop_policy', 'drop_row_policy',
-          'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise', 'mask_null',
-          'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256',
-          'plan', 'policy_report', 'publish_version', 'request_access', 'retire_version', 'revoke_access',
-          'rotate_pseudonym_key', 'search', 'set_consumer_attribute', 'set_internal_consumer_role',
-          'set_status', 'status', 'suggest_classifications', 'unbind_masking_policy'],
+    ARRAY['add_check', 'add_source', 'alter_data_product', 'apply', 'approve_access', 'attribute',
+          'bind_masking_policy', 'classify', 'column_lineage', 'create_data_product', 'create_domain',
+          'create_masking_policy', 'create_policy', 'create_row_policy', 'define_term', 'delete_review',
+          'deny_access', 'deprecate_version', 'describe', 'describe_markdown', 'diff', 'diff_json',
+          'drop_check', 'drop_data_product', 'drop_domain', 'drop_masking_policy', 'drop_policy',
+          'drop_row_policy', 'drop_term', 'execute_checks', 'flush_usage', 'impact', 'lineage',
+          'lineage_dot', 'lineage_mermaid', 'link_term', 'mask_bucket', 'mask_date', 'mask_default',
+          'mask_email', 'mask_noise', 'mask_null', 'mask_partial', 'mask_pseudonym', 'mask_redact',
+          'mask_round', 'openlineage_events', 'plan', 'policy_report', 'profile_product', 'publish_version',
+          'quality_score', 'request_access', 'retire_version', 'review', 'revoke_access',
+          'rotate_pseudonym_key', 'run_checks', 'search', 'search_terms', 'set_consumer_attribute',
+          'set_internal_consumer_role', 'set_status', 'status', 'suggest_classifications',
+          'unbind_masking_policy', 'unlink_term'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
@@ -151,9 +159,13 @@ SELECT columns_are('mesh', 'settings', ARRAY['key', 'value'], 'mesh.settings is 
 
 -- 5. Result columns of the set-returning functions, by name and type.
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
-             FROM pg_proc WHERE oid = to_regprocedure('mesh.search(text)')),
-          'query text -> TABLE(product text, domain text, name text, status text, purpose text, rank real)',
-          'mesh.search(query) returns (product, domain, name, status, purpose, rank real)');
+             FROM pg_proc WHERE oid = to_regprocedure('mesh.search(text, text, text, text, text)')),
+          'query text, in_domain text, with_tag text, with_access_level text, with_status text -> TABLE(product text, domain text, name text, status text, purpose text, rank real, popularity numeric)',
+          'mesh.search(query, filters) returns (product, domain, name, status, purpose, rank real, popularity numeric)');
+SELECT is((SELECT pg_get_expr(proargdefaults, 0) FROM pg_proc
+            WHERE oid = to_regprocedure('mesh.search(text, text, text, text, text)')),
+          'NULL::text, NULL::text, NULL::text, NULL::text',
+          'mesh.search: the filters default to NULL, so mesh.search(query) works as in 0.1.0');
 SELECT is((SELECT pg_get_function_identity_arguments(oid) || ' -> ' || pg_get_function_result(oid)
              FROM pg_proc WHERE oid = to_regprocedure('mesh.suggest_classifications(text)')),
           'product text -> TABLE(column_name text, tag text, confidence real, reason text)',
@@ -183,9 +195,9 @@ SELECT is((SELECT array_agg(p.proname::text ORDER BY p.proname) FROM pg_proc p
                             to_regprocedure('mesh.set_status(text, text)'),
                             to_regprocedure('mesh.drop_domain(text)'),
                             to_regprocedure('mesh.describe(text)'),
-                            to_regprocedure('mesh.search(text)'))
+                            to_regprocedure('mesh.flush_usage()'))
               AND p.pronargdefaults = 0),
-          ARRAY['alter_data_product', 'describe', 'drop_domain', 'search', 'set_status'],
+          ARRAY['alter_data_product', 'describe', 'drop_domain', 'flush_usage', 'set_status'],
           'functions with only required arguments have no defaults');
 
 -- 7. Not SECURITY DEFINER: the API runs as its caller (the C dispatcher
@@ -201,7 +213,9 @@ SELECT isnt_definer('mesh', 'set_status', ARRAY['text', 'text'], 'mesh.set_statu
 SELECT isnt_definer('mesh', 'drop_data_product', ARRAY['text', 'boolean'],
                     'mesh.drop_data_product is not SECURITY DEFINER');
 SELECT isnt_definer('mesh', 'describe', ARRAY['text'], 'mesh.describe is not SECURITY DEFINER');
-SELECT isnt_definer('mesh', 'search', ARRAY['text'], 'mesh.search is not SECURITY DEFINER');
+SELECT isnt_definer('mesh', 'search', ARRAY['text', 'text', 'text', 'text', 'text'],
+                    'mesh.search is not SECURITY DEFINER');
+SELECT isnt_definer('mesh', 'flush_usage', ARRAY[]::name[], 'mesh.flush_usage is not SECURITY DEFINER');
 SELECT isnt_definer('mesh', 'status', ARRAY[]::name[], 'mesh.status is not SECURITY DEFINER');
 SELECT is((SELECT array_agg(oid::regprocedure::text ORDER BY oid::regprocedure::text) FROM pg_proc
             WHERE pronamespace = 'mesh'::regnamespace AND prosecdef),
@@ -227,8 +241,9 @@ SELECT has_view('mesh', 'products', 'view mesh.products exists');
 SELECT columns_are('mesh', 'products',
     ARRAY['product', 'domain', 'name', 'version', 'status', 'owner', 'access_level', 'purpose',
           'freshness', 'column_count', 'tags', 'port', 'created_at', 'created_by', 'updated_at',
-          'updated_by'],
+          'updated_by', 'popularity'],
     'mesh.products has exactly the documented columns');
+SELECT col_type_is('mesh', 'products', 'popularity', 'numeric', 'mesh.products.popularity is numeric');
 SELECT col_type_is('mesh', 'products', 'freshness', 'interval', 'mesh.products.freshness is an interval');
 SELECT col_type_is('mesh', 'products', 'tags', 'text[]', 'mesh.products.tags is text[]');
 SELECT col_type_is('mesh', 'products', 'port', 'regclass', 'mesh.products.port is a regclass');
@@ -240,11 +255,19 @@ SELECT has_table('mesh', 'data_products', 'table mesh.data_products exists');
 SELECT has_table('mesh', 'data_product_columns', 'table mesh.data_product_columns exists');
 SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_sources exists');
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
-                                'product_versions', 'changelog', 'breaking_changes', 'global_policies',
+                                'access_history_log', 'access_history_settings',
+                                'breaking_changes', 'changelog', 'check_runs', 'checks',
+                                'global_policies', 'glossary_links', 'glossary_terms',
+                                'product_versions', 'reviews', 'usage_daily',
                                 'governed_columns', 'pseudonym_keys', 'settings', 'access_requests',
                                 'access_grants',
                                 'masking_policies', 'masking_policy_bindings', 'consumer_attributes', 'row_policies'],
-                  'schema mesh has exactly the catalog tables (0.1.0, versions, govcat, enforce)');
+                  'schema mesh has exactly the catalog tables');
+SELECT col_is_pk('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day'],
+                 'mesh.usage_daily is keyed by (product_id, role, day)');
+SELECT columns_are('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day', 'reads', 'last_read'],
+                   'mesh.usage_daily has exactly the pinned columns');
+SELECT has_view('mesh', 'access_history', 'view mesh.access_history exists');
 SELECT col_is_pk('mesh', 'domains', ARRAY['name'], 'mesh.domains is keyed by name');
 SELECT col_is_pk('mesh', 'data_products', ARRAY['id'], 'mesh.data_products is keyed by id');
 SELECT col_is_pk('mesh', 'data_product_columns', ARRAY['product_id', 'name'],
@@ -264,8 +287,11 @@ SELECT set_eq(
     $$SELECT unnest(extconfig)::regclass::text FROM pg_extension WHERE extname = 'meshpg'$$,
     ARRAY['mesh.domains', 'mesh.data_product_id_seq', 'mesh.data_products',
           'mesh.data_product_columns', 'mesh.data_product_sources',
-          'mesh.product_versions', 'mesh.changelog', 'mesh.changelog_id_seq',
-          'mesh.breaking_changes', 'mesh.breaking_changes_id_seq', 'mesh.global_policies',
+          'mesh.access_history_log', 'mesh.access_history_log_id_seq',
+          'mesh.access_history_settings', 'mesh.breaking_changes', 'mesh.breaking_changes_id_seq',
+          'mesh.changelog', 'mesh.changelog_id_seq', 'mesh.check_id_seq', 'mesh.check_run_id_seq',
+          'mesh.check_runs', 'mesh.checks', 'mesh.global_policies', 'mesh.glossary_links',
+          'mesh.glossary_terms', 'mesh.product_versions', 'mesh.reviews', 'mesh.usage_daily',
           'mesh.governed_columns', 'mesh.pseudonym_keys', 'mesh.settings', 'mesh.access_request_id_seq',
           'mesh.access_requests', 'mesh.access_grants', 'mesh.masking_policies', 'mesh.masking_policy_bindings',
           'mesh.consumer_attributes', 'mesh.row_policies'],
@@ -290,8 +316,8 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
-              ARRAY['catalog', 'api', 'output ports', 'search', 'access expiry', 'shared_preload_libraries',
-                    'read-path enforcement'],
+              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries',
+                    'usage counters', 'access history', 'access expiry', 'read-path enforcement'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),
           NULL,

@@ -21,15 +21,16 @@ CREATE TEMP TABLE tap_tables ON COMMIT DROP AS
              ORDER BY a.attnum LIMIT 1) AS first_column
       FROM pg_class c
      WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p');
--- Secret tables: nobody but the extension owner reads them (govcat: the
--- pseudonym key).  A review gate, like the reader helpers below.
-CREATE TEMP TABLE tap_secret ON COMMIT DROP AS
-    SELECT to_regclass(t) AS rel, t AS name FROM unnest(ARRAY['mesh.pseudonym_keys']) AS t;
+-- Tables nobody but the extension owner reads (their view filters the rows;
+-- govcat: the pseudonym key).  A review gate, like the reader helpers below.
+CREATE TEMP TABLE tap_private ON COMMIT DROP AS
+    SELECT to_regclass(t) AS rel, t AS name
+      FROM unnest(ARRAY['mesh.access_history_log', 'mesh.pseudonym_keys']) AS t;
 CREATE TEMP TABLE tap_readable ON COMMIT DROP AS
     SELECT c.oid::regclass AS rel, c.oid::regclass::text AS name
       FROM pg_class c
      WHERE c.relnamespace = 'mesh'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
-       AND c.oid NOT IN (SELECT rel FROM tap_secret WHERE rel IS NOT NULL);
+       AND c.oid NOT IN (SELECT rel FROM tap_private WHERE rel IS NOT NULL);
 -- Public functions only superusers may call (revoked from PUBLIC on purpose).
 CREATE TEMP TABLE tap_superuser_only ON COMMIT DROP AS
     SELECT to_regprocedure(f) AS fn, f AS name FROM unnest(ARRAY['mesh.rotate_pseudonym_key()',
@@ -51,6 +52,23 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
                         'mesh._source_json(mesh.data_products)',
+                        -- lineage (52_lineage.sql): read the catalogs as the reader
+                        'mesh._column_lineage(regclass)', 'mesh._relation_kind(regclass)',
+                        'mesh._port_product(regclass)', 'mesh._attname(regclass,smallint)',
+                        'mesh._dependent_relations(regclass)', 'mesh._column_edges(regclass,regclass)',
+                        'mesh._source_relations(regclass)', 'mesh._validate_lineage_args(text,integer)',
+                        'mesh._resolve_lineage_object(text)', 'mesh._readers(regclass)',
+                        'mesh._declared_relation(text)', 'mesh._regclass_of(text[])',
+                        'mesh._upstream_relations(regclass)', 'mesh._dot_quote(text)',
+                        'mesh._mermaid_quote(text)', 'mesh._lineage_graph(text,text,integer)',
+                        'mesh._openlineage_namespace()', 'mesh._openlineage_dataset(regclass)',
+                        'mesh._openlineage_transformation(text)',
+                        -- discovery (53_discovery.sql): describe_markdown and search_terms
+                        'mesh._find_term(text)', 'mesh._md(text)', 'mesh._md_block(text)',
+                        'mesh._md_code(text,text)', 'mesh._markdown_checks(bigint)',
+                        'mesh._markdown_usage(bigint)',
+                        -- mesh.products and mesh.access_history (50_usage.sql)
+                        'mesh._popularity(bigint)', 'mesh._access_history_auditor()',
                         -- govcat: mesh.suggest_classifications runs them as the reader
                         'mesh._name_hint(text)', 'mesh._value_kind(text)',
                         -- enforce: evaluated inside every reader's queries (the
@@ -62,12 +80,12 @@ CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
       FROM pg_proc p
      WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname LIKE '\_%'
        AND p.oid NOT IN (SELECT fn FROM tap_reader_helpers WHERE fn IS NOT NULL);
-GRANT SELECT ON tap_tables, tap_readable, tap_secret, tap_superuser_only, tap_sequences, tap_reader_helpers,
+GRANT SELECT ON tap_tables, tap_private, tap_superuser_only, tap_readable, tap_sequences, tap_reader_helpers,
     tap_internal TO PUBLIC;
 
 SELECT plan(27
     + (SELECT count(*)::int FROM tap_readable)          -- SELECT works
-    + (SELECT count(*)::int FROM tap_secret)            -- SELECT refused
+    + (SELECT count(*)::int FROM tap_private)           -- SELECT refused
     + (SELECT count(*)::int FROM tap_superuser_only)    -- EXECUTE refused
     + (SELECT count(*)::int FROM tap_tables) * 5        -- 4 writes refused + table_privs_are
     + (SELECT count(*)::int FROM tap_sequences) * 2     -- nextval / setval refused
@@ -96,16 +114,19 @@ SELECT ok((SELECT array_agg(name ORDER BY name) FROM tap_tables)
 SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_reader_helpers WHERE fn IS NULL),
           NULL,
           'every allow-listed reader helper exists with that signature');
-SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_secret WHERE rel IS NULL)
+SELECT is((SELECT array_agg(name ORDER BY name) FROM tap_private WHERE rel IS NULL)
           || (SELECT array_agg(name ORDER BY name) FROM tap_superuser_only WHERE fn IS NULL),
           NULL,
-          'every listed secret table and superuser-only function exists');
+          'every listed private table and superuser-only function exists');
 
 SET LOCAL ROLE regress_tap_user;
 
 -- 2. Consumers read the catalog: SELECT on every table and view in mesh works.
 SELECT lives_ok(format('SELECT count(*) FROM %s', name), 'regress_tap_user can SELECT from ' || name)
   FROM tap_readable ORDER BY name;
+SELECT throws_ok(format('SELECT count(*) FROM %s', name), '42501', NULL,
+                 'regress_tap_user cannot SELECT from ' || name)
+  FROM tap_private ORDER BY name;
 SELECT is((SELECT count(*)::int FROM mesh.products WHERE product = 'tap_priv.items'), 1,
           'regress_tap_user sees the product in mesh.products');
 SELECT is((SELECT count(*)::int FROM mesh.data_product_columns c
@@ -113,10 +134,6 @@ SELECT is((SELECT count(*)::int FROM mesh.data_product_columns c
             WHERE p.domain = 'tap_priv' AND p.name = 'items'), 2,
           'regress_tap_user sees the product''s columns in mesh.data_product_columns');
 -- ... and the read functions, which run as the reader.
--- ... except the secret tables.
-SELECT throws_ok(format('SELECT count(*) FROM %s', name), '42501', NULL,
-                 'regress_tap_user cannot SELECT from secret table ' || name)
-  FROM tap_secret ORDER BY name;
 SELECT is(mesh.describe('tap_priv.items') ->> 'purpose', 'privileges test product',
           'regress_tap_user can call mesh.describe()');
 SELECT is((SELECT array_agg(product) FROM mesh.search('privileges')), ARRAY['tap_priv.items'],
@@ -228,12 +245,11 @@ SELECT is((SELECT count(*)::int FROM pg_namespace WHERE nspname = 'tap_mine'), 0
           'dropping the empty domain dropped its schema');
 RESET ROLE;
 
--- 8. The declared privileges of PUBLIC on each catalog table: SELECT only,
---    and nothing at all on the secret tables.
+-- 8. The declared privileges of PUBLIC on each catalog table: SELECT only.
 SELECT table_privs_are(split_part(name, '.', 1), split_part(name, '.', 2), 'public',
-                       CASE WHEN rel IN (SELECT rel FROM tap_secret) THEN ARRAY[]::name[] ELSE ARRAY['SELECT'] END,
-                       CASE WHEN rel IN (SELECT rel FROM tap_secret) THEN 'PUBLIC has no privilege on '
-                            ELSE 'PUBLIC has exactly SELECT on ' END || name)
+                       CASE WHEN rel IN (SELECT rel FROM tap_private) THEN ARRAY[]::name[] ELSE ARRAY['SELECT'] END,
+                       'PUBLIC has exactly ' || CASE WHEN rel IN (SELECT rel FROM tap_private)
+                                                     THEN 'no privilege' ELSE 'SELECT' END || ' on ' || name)
   FROM tap_tables ORDER BY name;
 SELECT table_privs_are('mesh', 'products', 'public', ARRAY['SELECT'],
                        'PUBLIC has exactly SELECT on mesh.products');

@@ -56,9 +56,11 @@ case "$create_output" in
 esac
 
 check "mesh.status() reports the preload as inactive" \
-	"$(printf 'access expiry|f
+	"access expiry|f
+access history|f
 read-path enforcement|f
-shared_preload_libraries|f')" \
+shared_preload_libraries|f
+usage counters|f" \
 	"$(psql_np -At -c "SELECT component, active FROM mesh.status() WHERE NOT active ORDER BY component")"
 check "mesh.status() keeps the catalog and API active" \
 	"4" \

@@ -11,6 +11,8 @@
 /* true when the library was loaded through shared_preload_libraries */
 extern bool meshpg_preloaded;
 
+/* module start-up wiring, called from _PG_init */
+extern void meshpg_checks_init(void);
 /* access_expiry.c: refuse time-limited port grants past their end at read time */
 extern void meshpg_access_init(void);
 

@@ -73,7 +73,7 @@ CREATE TABLE mesh.access_grants (
 );
 COMMENT ON TABLE mesh.access_grants IS 'SELECT grants on output ports made by meshpg (grantee NULL: PUBLIC)';
 CREATE UNIQUE INDEX access_grants_grantee_idx
-    ON mesh.access_grants (product_id, coalesce(grantee, 0::oid::regrole), kind, coalesce(request_id, 0));
+    ON mesh.access_grants (product_id, port, coalesce(grantee, 0::oid::regrole), kind, coalesce(request_id, 0));
 SELECT pg_catalog.pg_extension_config_dump('mesh.access_grants', '');
 REVOKE ALL ON mesh.access_grants FROM PUBLIC;
 GRANT SELECT ON mesh.access_grants TO PUBLIC;
@@ -103,8 +103,10 @@ CREATE FUNCTION mesh._grant_select(port regclass, grantee regrole, revoke boolea
     SET search_path = pg_catalog, pg_temp
     AS $$
 BEGIN
-    -- a role dropped since (after DROP OWNED BY) has no grant left to revoke
-    IF revoke AND grantee IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid = grantee) THEN
+    -- a role dropped since (after DROP OWNED BY), or a port dropped since (an
+    -- old version retired by the versions area), has no grant left to revoke
+    IF revoke AND ((grantee IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_roles r WHERE r.oid = grantee))
+                   OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = port)) THEN
         RETURN;
     END IF;
     EXECUTE format(CASE WHEN revoke THEN 'REVOKE SELECT ON %s FROM %s' ELSE 'GRANT SELECT ON %s TO %s' END,
@@ -125,6 +127,26 @@ DECLARE
     wanted_grantee regrole;
 BEGIN
     SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = product_id;
+
+    -- The port moved (a new version's port, see 41_versions.sql, which copies
+    -- the ACL).  Approved requests follow the product to its current port, so
+    -- that they still end there; their record on the previous port stays while
+    -- that port exists (a kept major), so they end there too.  A level grant on
+    -- a previous port is forgotten, not revoked: that port belongs to its
+    -- version now, and it is gone or kept for its consumers until its sunset.
+    FOR g IN
+        SELECT * FROM mesh.access_grants ag
+         WHERE ag.product_id = p.id AND ag.kind = 'request' AND ag.port <> p.port
+           AND NOT EXISTS (SELECT FROM mesh.access_grants x WHERE x.request_id = ag.request_id AND x.port = p.port)
+    LOOP
+        PERFORM mesh._grant_select(p.port, g.grantee, revoke => false);
+        INSERT INTO mesh.access_grants (product_id, port, grantee, kind, request_id, until, granted_at)
+        VALUES (p.id, p.port, g.grantee, 'request', g.request_id, g.until, g.granted_at);
+    END LOOP;
+    DELETE FROM mesh.access_grants ag
+     WHERE ag.product_id = p.id AND ag.port <> p.port
+       AND (ag.kind <> 'request' OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = ag.port));
+
     wanted_kind := CASE p.access_level WHEN 'public' THEN 'public' WHEN 'internal' THEN 'internal' END;
     wanted_grantee := CASE WHEN wanted_kind = 'internal' THEN mesh._internal_consumer_role() END;
     IF wanted_kind = 'internal' AND wanted_grantee IS NULL THEN
@@ -135,11 +157,11 @@ BEGIN
     FOR g IN
         SELECT * FROM mesh.access_grants ag
          WHERE ag.product_id = p.id AND ag.kind IN ('public', 'internal')
-           AND (ag.kind IS DISTINCT FROM wanted_kind OR ag.grantee IS DISTINCT FROM wanted_grantee
-                OR ag.port <> p.port)
+           AND (ag.kind IS DISTINCT FROM wanted_kind OR ag.grantee IS DISTINCT FROM wanted_grantee)
     LOOP
         DELETE FROM mesh.access_grants ag
-         WHERE ag.product_id = p.id AND ag.kind = g.kind AND ag.grantee IS NOT DISTINCT FROM g.grantee;
+         WHERE ag.product_id = p.id AND ag.port = g.port AND ag.kind = g.kind
+           AND ag.grantee IS NOT DISTINCT FROM g.grantee;
         -- an approved request of the same role keeps its SELECT
         IF NOT EXISTS (SELECT FROM mesh.access_grants o
                         WHERE o.port = g.port AND o.grantee IS NOT DISTINCT FROM g.grantee) THEN

@@ -199,7 +199,7 @@ BEGIN
     IF NOT EXISTS (SELECT FROM mesh.data_product_columns c WHERE c.product_id = p.id AND c.name = column_name) THEN
         RAISE EXCEPTION 'column "%" of data product "%.%" does not exist', column_name, p.domain, p.name
             USING ERRCODE = 'undefined_column',
-                  HINT = 'List the columns with SELECT name FROM mesh.data_product_columns WHERE product_id = ' || p.id || '.';
+                  HINT = format('See the columns with mesh.describe(%L).', p.domain || '.' || p.name);
     END IF;
     PERFORM mesh._validate_policy_expression('mask', policy.mask, p.port, column_name);
 END
@@ -452,7 +452,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'row policy "%" of data product "%" does not exist', name, product
             USING ERRCODE = 'undefined_object',
-                  HINT = 'List them with SELECT name FROM mesh.row_policies WHERE product_id = ' || p.id || '.';
+                  HINT = 'List them with SELECT * FROM mesh.row_policies.';
     END IF;
 END
 $$;

@@ -1,0 +1,96 @@
+-- Attacks on the checks engine: custom SQL that writes or tries to become
+-- another role, checks of a product owned by a superuser, a check that runs
+-- too long, hostile column names and regexes (injection), and callers who do
+-- not own the product.
+\set SHOW_CONTEXT never
+CREATE ROLE regress_check_sec_owner NOLOGIN;
+CREATE ROLE regress_check_sec_other NOLOGIN;
+CREATE ROLE regress_check_sec_super NOLOGIN SUPERUSER;
+SELECT mesh.create_domain('check_sec', 'regress_check_sec_owner');
+CREATE TABLE check_sec.t (id int, "x""); DROP TABLE check_sec.t; --" text, note text);
+ALTER TABLE check_sec.t OWNER TO regress_check_sec_owner;
+INSERT INTO check_sec.t VALUES (1, 'a', 'it''s'), (2, NULL, '$1'), (3, ''');DROP TABLE check_sec.t;--', 'x');
+-- functions a malicious custom check calls
+CREATE FUNCTION check_sec.wipe() RETURNS int LANGUAGE plpgsql AS $$ BEGIN DELETE FROM check_sec.t; RETURN 0; END $$;
+CREATE FUNCTION check_sec.become_super() RETURNS int LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM set_config('role', 'regress_check_sec_super', false); RETURN 0; END $$;
+CREATE FUNCTION check_sec.set_role() RETURNS int LANGUAGE plpgsql
+    AS $$ BEGIN EXECUTE 'SET ROLE regress_check_sec_super'; RETURN 0; END $$;
+CREATE FUNCTION check_sec.read_write() RETURNS int LANGUAGE plpgsql
+    AS $$ BEGIN PERFORM set_config('transaction_read_only', 'off', false); RETURN 0; END $$;
+CREATE FUNCTION check_sec.make_table() RETURNS int LANGUAGE plpgsql
+    AS $$ BEGIN CREATE TEMP TABLE sneaky (a int); RETURN 0; END $$;
+ALTER FUNCTION check_sec.wipe() OWNER TO regress_check_sec_owner;
+
+SELECT mesh.create_data_product('check_sec.p', 'check_sec.t', $$
+{"purpose": "attacks", "checks": [
+  {"name": "hostile_column_null", "kind": "null", "column": "x\"); DROP TABLE check_sec.t; --"},
+  {"name": "hostile_column_unique", "kind": "duplicate", "columns": ["id", "x\"); DROP TABLE check_sec.t; --"]},
+  {"name": "hostile_regex", "kind": "invalid", "column": "note", "regex": "^[^;]*'; DROP TABLE check_sec.t; --$"},
+  {"name": "hostile_values", "kind": "invalid", "column": "note", "accepted_values": ["it's", "$1", "'); DROP TABLE check_sec.t; --"]},
+  {"name": "hostile_length", "kind": "invalid", "column": "x\"); DROP TABLE check_sec.t; --", "max_length": 1},
+  {"name": "writes_through_function", "kind": "custom_metric", "sql": "SELECT check_sec.wipe()", "value": 0, "operator": "="},
+  {"name": "becomes_superuser", "kind": "custom_metric", "sql": "SELECT check_sec.become_super()", "value": 0, "operator": "="},
+  {"name": "sets_role", "kind": "failed_rows", "sql": "SELECT check_sec.set_role()"},
+  {"name": "turns_read_write", "kind": "custom_metric", "sql": "SELECT check_sec.read_write()", "value": 0, "operator": "="},
+  {"name": "creates_objects", "kind": "custom_metric", "sql": "SELECT check_sec.make_table()", "value": 0, "operator": "="},
+  {"name": "runs_as_owner", "kind": "custom_metric",
+   "sql": "SELECT (current_user = 'regress_check_sec_owner' AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user))::int",
+   "value": 1, "operator": "="},
+  {"name": "reads_as_owner", "kind": "failed_rows", "sql": "SELECT * FROM pg_authid"}
+]}$$) > 0 AS created;
+-- the definitions keep the hostile text as data
+SELECT name, definition ->> 'column' AS col, definition -> 'columns' AS cols, definition ->> 'regex' AS regex
+  FROM mesh.checks WHERE name LIKE 'hostile%' ORDER BY name;
+SELECT name, status, observed, message FROM mesh.run_checks('check_sec.p') ORDER BY name;
+-- nothing was written, dropped or created, and we are who we were
+SELECT count(*) AS rows_left FROM check_sec.t;
+SELECT to_regclass('pg_temp.sneaky') AS sneaky, current_user, current_setting('transaction_read_only') AS read_only;
+
+-- a check that runs too long ends with status error; the others still run
+SET meshpg.check_statement_timeout = 500;
+SELECT mesh.add_check('check_sec.p', '{"name": "sleeps", "kind": "custom_metric", "sql": "SELECT 1 FROM pg_sleep(10)", "value": 1, "operator": "="}') > 0 AS added;
+SELECT name, status, message FROM mesh.run_checks('check_sec.p') WHERE name IN ('sleeps', 'hostile_column_null', 'runs_as_owner') ORDER BY name;
+RESET meshpg.check_statement_timeout;
+-- the time limit is for superusers to set
+SET ROLE regress_check_sec_owner;
+SET meshpg.check_statement_timeout = 0;
+RESET ROLE;
+SELECT mesh.drop_check('check_sec.p', 'sleeps');
+
+-- callers who are not members of the product or domain owner
+SET ROLE regress_check_sec_other;
+SELECT * FROM mesh.run_checks('check_sec.p');
+SELECT mesh.add_check('check_sec.p', '{"name": "mine", "kind": "row_count"}');
+SELECT mesh.profile_product('check_sec.p');
+SELECT mesh.drop_check('check_sec.p', 'runs_as_owner');
+-- the engine's internals are not callable
+SELECT mesh._check_query('regress_check_sec_other', 'SELECT 1', '{}', 'aggregate', 'pg_catalog');
+SELECT mesh._run_due_checks();
+SELECT mesh._execute_checks('regress_check_sec_owner', 'check_sec.p');
+-- but everyone reads the results and the score
+SELECT count(*) > 0 AS sees_status FROM mesh.check_status WHERE product = 'check_sec.p';
+SELECT mesh.quality_score('check_sec.p') IS NOT NULL AS has_score;
+RESET ROLE;
+-- the owner may run them
+SET ROLE regress_check_sec_owner;
+SELECT count(*) AS results FROM mesh.run_checks('check_sec.p');
+RESET ROLE;
+
+-- a product owned by a superuser: its checks never run
+SELECT mesh.create_domain('check_sec_su', 'regress_check_sec_super');
+CREATE TABLE check_sec_su.t AS SELECT 1 AS id;
+ALTER TABLE check_sec_su.t OWNER TO regress_check_sec_super;
+SELECT mesh.create_data_product('check_sec_su.p', 'check_sec_su.t', '{"purpose": "superuser owned", "checks": [
+  {"name": "rows", "kind": "row_count"},
+  {"name": "custom", "kind": "custom_metric", "sql": "SELECT 1", "operator": "=", "value": 1}]}') > 0 AS created;
+SELECT name, status, message FROM mesh.run_checks('check_sec_su.p') ORDER BY name;
+
+SELECT mesh.drop_data_product('check_sec_su.p');
+DROP TABLE check_sec_su.t;
+SELECT mesh.drop_domain('check_sec_su');
+SELECT mesh.drop_data_product('check_sec.p');
+DROP TABLE check_sec.t;
+DROP FUNCTION check_sec.wipe(), check_sec.become_super(), check_sec.set_role(), check_sec.read_write(), check_sec.make_table();
+SELECT mesh.drop_domain('check_sec');
+DROP ROLE regress_check_sec_owner, regress_check_sec_other, regress_check_sec_super;
