@@ -96,6 +96,19 @@ SELECT id, region FROM enforce_pm.people ORDER BY id;
 RESET ROLE;
 SELECT mesh.drop_row_policy('enforce_pm.people', 'rich_only');
 
+-- unmasked_for on a consumer attribute; a new attribute value takes effect at once
+SELECT mesh.create_masking_policy('enforce_pm_clearance', 'mesh.mask_redact(value)',
+                                  'mesh.attribute(''clearance'') = ''high''');
+SELECT mesh.bind_masking_policy('enforce_pm_clearance', 'enforce_pm.people', 'region');
+SET ROLE regress_enforce_pm_reader;
+SELECT id, region FROM enforce_pm.people ORDER BY id;
+RESET ROLE;
+SELECT mesh.set_consumer_attribute('regress_enforce_pm_reader', 'clearance', 'high');
+SET ROLE regress_enforce_pm_reader;
+SELECT id, region FROM enforce_pm.people ORDER BY id;
+RESET ROLE;
+SELECT mesh.unbind_masking_policy('enforce_pm_clearance', 'enforce_pm.people', 'region');
+
 -- dropping the policy unmasks
 SELECT mesh.drop_masking_policy('enforce_pm_money');
 SET ROLE regress_enforce_pm_reader;

@@ -68,7 +68,7 @@ SELECT is(
           'drop_row_policy', 'drop_term', 'execute_checks', 'flush_usage', 'impact', 'lineage',
           'lineage_dot', 'lineage_mermaid', 'link_term', 'mask_bucket', 'mask_date', 'mask_default',
           'mask_email', 'mask_noise', 'mask_null', 'mask_partial', 'mask_pseudonym', 'mask_redact',
-          'mask_round', 'openlineage_events', 'plan', 'policy_report', 'profile_product', 'publish_version',
+          'mask_round', 'mask_sha256', 'openlineage_events', 'plan', 'policy_report', 'profile_product', 'publish_version',
           'quality_score', 'request_access', 'retire_version', 'review', 'revoke_access',
           'rotate_pseudonym_key', 'run_checks', 'search', 'search_terms', 'set_consumer_attribute',
           'set_internal_consumer_role', 'set_status', 'status', 'suggest_classifications',
