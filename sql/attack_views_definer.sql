@@ -39,6 +39,12 @@ SELECT * FROM enforce_vd_raw.owner_view;
 SELECT * FROM enforce_vd_raw.owner_barrier;
 SELECT enforce_vd_raw.owner_emails();
 RESET ROLE;
+-- CURRENT_USER in a row filter is the reader, even inside the owner's definer function
+SELECT mesh.create_row_policy('enforce_vd.people', 'not_the_owner', 'CURRENT_USER <> ''regress_enforce_vd_owner''');
+SET ROLE regress_enforce_vd_reader;
+SELECT enforce_vd_raw.owner_emails();
+RESET ROLE;
+SELECT mesh.drop_row_policy('enforce_vd.people', 'not_the_owner');
 -- a trojan view or definer function of the reader does not harvest raw data
 -- from an exempt role that reads it
 SET ROLE regress_enforce_vd_reader;

@@ -60,6 +60,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
@@ -497,7 +498,10 @@ unmasked(EnforceContext *ctx, MaskRule *rule, Readers *readers)
 	return true;
 }
 
-/* mesh.attribute('key') in a row filter becomes the reader's value */
+/*
+ * mesh.attribute('key') and CURRENT_USER in a row filter become the reader's
+ * values (one copy of the filter per masked reader in play)
+ */
 typedef struct AttributeContext
 {
 	Oid			attribute_fn;
@@ -509,6 +513,18 @@ attribute_mutator(Node *node, AttributeContext *actx)
 {
 	if (node == NULL)
 		return NULL;
+	/* CURRENT_USER in a filter is the reader, even inside a definer function */
+	if (IsA(node, SQLValueFunction) &&
+		(((SQLValueFunction *) node)->op == SVFOP_CURRENT_USER ||
+		 ((SQLValueFunction *) node)->op == SVFOP_CURRENT_ROLE ||
+		 ((SQLValueFunction *) node)->op == SVFOP_USER))
+	{
+		Name		name = (Name) palloc0(NAMEDATALEN);
+
+		namestrcpy(name, GetUserNameFromId(actx->role, false));
+		return (Node *) makeConst(NAMEOID, -1, C_COLLATION_OID, NAMEDATALEN,
+								  NameGetDatum(name), false, false);
+	}
 	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == actx->attribute_fn &&
 		IsA(linitial(((FuncExpr *) node)->args), Const))
 	{
