@@ -29,10 +29,12 @@
  * depend on the role (dependsOnRole), on the policy catalog (its oid is in
  * every plan's relationOids and the API sends a relcache invalidation for it
  * on every change), on role memberships (a change resets the plan cache), and
- * on the outer role: a query that reads governed data carries a one-time
- * filter mesh._enforcement_reader_is(<outer role>) that refuses to run a plan
- * made for another reader (this happens only with plans cached inside a
- * SECURITY DEFINER function called by different session roles).
+ * on the session role: a plan that reads governed data and was made with the
+ * session role equal to the current role is refused at executor start when it
+ * runs inside a SECURITY DEFINER function for another session role; a plan
+ * made inside such a function carries a one-time filter
+ * mesh._enforcement_reader_is(<session role>).  Either way the plan cache is
+ * reset, so the next run plans for the right reader.
  *
  * Policies live in a per-backend cache (relation -> column masks, row
  * filters), built with SPI as the bootstrap superuser and invalidated by a
@@ -45,9 +47,11 @@
  * turned into COPY (SELECT ...) TO, which goes through the planner.
  *
  * Fail closed: governed tables carry a restrictive row-security policy
- * USING ((SELECT mesh._enforcement_guard())) that raises an error when the
- * hooks are not active in the backend (library not preloaded, or the
- * superuser-only meshpg.enforcement is off).
+ * USING ((SELECT mesh._enforcement_guard(<table>))), with row security
+ * forced, that raises an error when the hooks are not active in the backend
+ * (library not preloaded, or the superuser-only meshpg.enforcement is off).
+ * While the hooks run, the guard is true by definition and is dropped from
+ * the plan.
  *
  *-------------------------------------------------------------------------
  */
