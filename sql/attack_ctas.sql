@@ -50,6 +50,19 @@ SELECT mesh.create_data_product('enforce_ct.summary', 'enforce_ct_raw.summary',
 SET ROLE regress_enforce_ct_reader;
 SELECT * FROM enforce_ct_raw.summary ORDER BY id;
 RESET ROLE;
+-- a materialized view the owner builds on governed columns holds raw data;
+-- its copied columns carry the rules of the columns they copy
+SET ROLE regress_enforce_ct_owner;
+CREATE MATERIALIZED VIEW enforce_ct_raw.owner_copy AS
+    SELECT p.id, p.email AS contact, p.salary, upper(p.region) AS region_code FROM enforce_ct_raw.people p;
+CREATE MATERIALIZED VIEW enforce_ct_raw.owner_port_copy AS SELECT id, email FROM enforce_ct.people;
+GRANT SELECT ON enforce_ct_raw.owner_copy, enforce_ct_raw.owner_port_copy TO regress_enforce_ct_reader;
+SELECT * FROM enforce_ct_raw.owner_copy ORDER BY id;
+RESET ROLE;
+SET ROLE regress_enforce_ct_reader;
+SELECT * FROM enforce_ct_raw.owner_copy ORDER BY id;
+SELECT * FROM enforce_ct_raw.owner_port_copy ORDER BY id;
+RESET ROLE;
 -- statistics of a governed materialized view (no row security possible) are
 -- hidden from masked readers by the read hook
 SET ROLE regress_enforce_ct_owner;
@@ -61,6 +74,7 @@ SELECT attname FROM pg_stats WHERE schemaname = 'enforce_ct_raw' AND tablename =
 RESET ROLE;
 
 -- clean up
+DROP MATERIALIZED VIEW enforce_ct_raw.owner_port_copy, enforce_ct_raw.owner_copy;
 SELECT mesh.drop_masking_policy(name) FROM mesh.masking_policies WHERE name LIKE 'enforce_ct%' ORDER BY name;
 SELECT mesh.drop_data_product(p.domain || '.' || p.name, force => true) FROM mesh.data_products p WHERE p.domain = 'enforce_ct' ORDER BY p.id DESC;
 SELECT mesh.drop_domain('enforce_ct');

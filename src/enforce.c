@@ -61,6 +61,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "utils/resowner.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
@@ -151,6 +152,7 @@ typedef struct EnforceCache
 	List	   *conditions;		/* unmasked_for results per policy and role */
 	int			pins;			/* planner runs using it */
 	bool		stale;
+	char	   *broken;			/* why the rules could not be read, or NULL */
 } EnforceCache;
 
 static EnforceCache *cache = NULL;
@@ -296,6 +298,8 @@ cache_build(void)
 	Oid			nsp;
 	Oid			save_userid;
 	int			save_sec;
+	MemoryContext oldcxt;
+	ResourceOwner oldowner;
 
 	cxt = AllocSetContextCreate(TopMemoryContext, "meshpg enforcement cache",
 								ALLOCSET_DEFAULT_SIZES);
@@ -326,8 +330,20 @@ cache_build(void)
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
+	/*
+	 * Read the rules in a subtransaction: when that fails (for instance while
+	 * a DROP ... CASCADE has removed a port that the catalog still names),
+	 * the error must not break the statement that happened to trigger the
+	 * rebuild.  The cache is then marked broken: superusers go on (they are
+	 * exempt anyway), every other reader gets an error naming the cause, and
+	 * the next query tries again.
+	 */
 	GetUserIdAndSecContext(&save_userid, &save_sec);
+	oldcxt = CurrentMemoryContext;
+	oldowner = CurrentResourceOwner;
 	building = true;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(oldcxt);
 	PG_TRY();
 	{
 		SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
@@ -337,17 +353,30 @@ cache_build(void)
 			elog(ERROR, "could not connect to SPI");
 		load_rules(c);
 		SPI_finish();
+		SetUserIdAndSecContext(save_userid, save_sec);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
 	}
 	PG_CATCH();
 	{
-		building = false;
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(oldcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(oldcxt);
+		CurrentResourceOwner = oldowner;
 		SetUserIdAndSecContext(save_userid, save_sec);
-		MemoryContextDelete(cxt);
-		PG_RE_THROW();
+		hash_destroy(c->rels);
+		c->rels = NULL;
+		c->broken = MemoryContextStrdup(cxt, edata->message ? edata->message : "unknown error");
+		c->stale = true;
+		FreeErrorData(edata);
 	}
 	PG_END_TRY();
 	building = false;
-	SetUserIdAndSecContext(save_userid, save_sec);
 	return c;
 }
 
@@ -946,6 +975,13 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		token = c->token;
 		PG_TRY();
 		{
+			if (c->broken != NULL &&
+				!(superuser_arg(GetOuterUserId()) && superuser_arg(GetUserId())))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("meshpg could not read its masking and row policies"),
+						 errdetail("%s", c->broken),
+						 errhint("Run the statement again; if the error stays, ask the DBA to look at mesh.data_products and mesh.governed_columns.")));
 			if (c->rels != NULL)
 			{
 				EnforceContext ctx = {c, GetOuterUserId(), GetUserId()};

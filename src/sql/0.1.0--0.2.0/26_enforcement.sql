@@ -25,6 +25,12 @@ BEGIN
 END
 $$;
 
+-- columns of a materialized view that copy a column of another relation
+CREATE FUNCTION mesh._matview_origins(matview regclass)
+    RETURNS TABLE (attnum int2, source_relation oid, source_attnum int2)
+    LANGUAGE c STABLE STRICT
+    AS 'MODULE_PATHNAME', 'meshpg_matview_origins';
+
 -- Every governed (relation, column) with the one masking policy that applies.
 -- A port column that passes a column of another relation through unchanged is
 -- masked at that relation (so every path to the value is masked once); a
@@ -63,7 +69,7 @@ BEGIN
          WHERE i.inhparent IN (SELECT d.relid FROM direct d)
         UNION
         SELECT t.parent, i.inhrelid FROM tree t JOIN pg_catalog.pg_inherits i ON i.inhparent = t.child
-    ), rules AS (
+    ), inherited AS (
         SELECT d.relid, d.attnum, d.policy, d.rank FROM direct d
         UNION ALL
         SELECT t.child, ca.attnum, d.policy, d.rank
@@ -71,6 +77,24 @@ BEGIN
           JOIN direct d ON d.relid = t.parent
           JOIN pg_catalog.pg_attribute pa ON pa.attrelid = t.parent AND pa.attnum = d.attnum
           JOIN pg_catalog.pg_attribute ca ON ca.attrelid = t.child AND ca.attname = pa.attname AND NOT ca.attisdropped
+    ), matview_columns AS (
+        -- a materialized view column copying a governed column, directly or
+        -- through a view column that copies it
+        SELECT m.oid AS relid, mo.attnum,
+               coalesce(vo.source_relation::oid, mo.source_relation) AS source_relation,
+               coalesce(vo.source_attnum, mo.source_attnum) AS source_attnum
+          FROM pg_catalog.pg_class m
+         CROSS JOIN LATERAL mesh._matview_origins(m.oid) mo
+          LEFT JOIN pg_catalog.pg_class src ON src.oid = mo.source_relation AND src.relkind = 'v'
+          LEFT JOIN LATERAL mesh._column_origins(src.oid) vo
+                 ON src.oid IS NOT NULL AND vo.attnum = mo.source_attnum AND vo.source_relation IS NOT NULL
+         WHERE m.relkind = 'm'
+    ), rules AS (
+        SELECT * FROM inherited
+        UNION ALL
+        SELECT mc.relid, mc.attnum, i.policy, i.rank
+          FROM matview_columns mc
+          JOIN inherited i ON i.relid = mc.source_relation AND i.attnum = mc.source_attnum
     )
     SELECT DISTINCT ON (r.relid, r.attnum) r.relid, r.attnum, r.policy, m.mask, m.unmasked_for
       FROM rules r JOIN mesh.masking_policies m ON m.name = r.policy
@@ -194,7 +218,7 @@ REVOKE ALL ON FUNCTION mesh._validate_policy_expression(text, text, regclass, te
     mesh._unbind_masking_policy(regrole, text, text), mesh._unbind_masking_policy(regrole, text, text, text),
     mesh._set_consumer_attribute(regrole, regrole, text, text),
     mesh._create_row_policy(regrole, text, text, text), mesh._drop_row_policy(regrole, text, text),
-    mesh._port_column_policies(), mesh._enforcement_masks(), mesh._enforcement_filters(),
+    mesh._port_column_policies(), mesh._matview_origins(regclass), mesh._enforcement_masks(), mesh._enforcement_filters(),
     mesh._column_is_masked(bigint, text), mesh._ensure_enforcement_guards(),
     mesh._on_store_25_enforce(regrole, bigint, jsonb)
     FROM PUBLIC;
