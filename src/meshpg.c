@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "utils/guc.h"
 
+#include "meshpg/enforce.h"
 #include "meshpg/meshpg.h"
 #include "meshpg/version_guard.h"
 #include "meshpg/usage.h"
@@ -35,6 +36,7 @@ _PG_init(void)
 
 	meshpg_preloaded = process_shared_preload_libraries_in_progress;
 
+	meshpg_enforce_init();
 	meshpg_version_guard_init();
 	meshpg_checks_init();
 	if (meshpg_preloaded)

@@ -16,6 +16,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 
+#include "meshpg/enforce.h"
 #include "meshpg/meshpg.h"
 #include "meshpg/usage.h"
 
@@ -29,6 +30,7 @@ typedef struct StatusComponent
 	bool		needs_preload;
 	const char *detail;			/* what it is, when active */
 	const char *inactive;		/* why not and what to do, when inactive */
+	bool		(*is_active) (void);	/* when set, decides instead of needs_preload */
 } StatusComponent;
 
 static const StatusComponent components[] = {
@@ -52,6 +54,10 @@ static const StatusComponent components[] = {
 	{"shared_preload_libraries", true,
 		"meshpg is loaded at server start",
 		"meshpg is not loaded at server start; add it to shared_preload_libraries and restart the server before using read-path governance, workers or freshness tracking"},
+	{"read-path enforcement", true,
+		"masking and row policies applied to every read by the planner hook",
+		"masking and row policies cannot be applied (meshpg not preloaded, or meshpg.enforcement off): governed tables refuse masked readers with an error",
+	meshpg_enforcement_active},
 	{"usage counters", true,
 		"reads of output ports are counted per product, role and day in shared memory; mesh.flush_usage() writes them to mesh.usage_daily",
 		"reads are not counted: add meshpg to shared_preload_libraries and restart the server"},
@@ -70,7 +76,8 @@ meshpg_status(PG_FUNCTION_ARGS)
 	for (size_t i = 0; i < lengthof(components); i++)
 	{
 		const StatusComponent *c = &components[i];
-		bool		active = !c->needs_preload || meshpg_preloaded;
+		bool		active = c->is_active ? c->is_active() :
+			(!c->needs_preload || meshpg_preloaded);
 		Datum		values[3];
 		bool		nulls[3] = {false, false, false};
 		char	   *detail;

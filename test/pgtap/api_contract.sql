@@ -71,26 +71,29 @@ SELECT is(
       WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
       ),
     ARRAY['acknowledge_incident', 'add_check', 'add_source', 'alter_data_product', 'apply',
-          'approve_access', 'classify', 'column_lineage', 'create_data_product', 'create_domain',
-          'create_policy', 'define_term', 'delete_review', 'deny_access', 'deprecate_version',
+          'approve_access', 'attribute', 'bind_masking_policy', 'classify', 'column_lineage',
+          'create_data_product', 'create_domain', 'create_masking_policy', 'create_policy',
+          'create_row_policy', 'define_term', 'delete_review', 'deny_access', 'deprecate_version',
           'describe', 'describe_markdown', 'diff', 'diff_json', 'drop_check', 'drop_data_product',
-          'drop_domain', 'drop_policy', 'drop_term', 'execute_checks', 'export_contract',
-          'export_contract_yaml', 'flush_usage', 'impact', 'import_contract', 'incident_channel',
-          'lineage', 'lineage_dot', 'lineage_mermaid', 'link_term', 'mask_bucket', 'mask_date',
-          'mask_default', 'mask_email', 'mask_noise', 'mask_null', 'mask_partial',
-          'mask_pseudonym', 'mask_redact', 'mask_round', 'mask_sha256', 'openlineage_events',
-          'plan', 'policy_report', 'profile_product', 'publish_version', 'quality_score',
-          'request_access', 'retire_version', 'review', 'revoke_access', 'rotate_pseudonym_key',
-          'run_checks', 'search', 'search_terms', 'set_internal_consumer_role', 'set_status',
-          'status', 'subscribe', 'suggest_classifications', 'unlink_term', 'unsubscribe'],
+          'drop_domain', 'drop_masking_policy', 'drop_policy', 'drop_row_policy', 'drop_term',
+          'execute_checks', 'export_contract', 'export_contract_yaml', 'flush_usage', 'impact',
+          'import_contract', 'incident_channel', 'lineage', 'lineage_dot', 'lineage_mermaid',
+          'link_term', 'mask_bucket', 'mask_date', 'mask_default', 'mask_email', 'mask_noise',
+          'mask_null', 'mask_partial', 'mask_pseudonym', 'mask_redact', 'mask_round',
+          'mask_sha256', 'openlineage_events', 'plan', 'policy_report', 'profile_product',
+          'publish_version', 'quality_score', 'request_access', 'retire_version', 'review',
+          'revoke_access', 'rotate_pseudonym_key', 'run_checks', 'search', 'search_terms',
+          'set_consumer_attribute', 'set_internal_consumer_role', 'set_status', 'status',
+          'subscribe', 'suggest_classifications', 'unbind_masking_policy', 'unlink_term',
+          'unsubscribe'],
     'schema mesh has exactly the documented public functions');
 SELECT is(
     (SELECT array_agg(proname ORDER BY proname) FROM (
         SELECT p.proname::text AS proname FROM pg_proc p
          WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname !~ '^_'
          GROUP BY p.proname HAVING count(*) > 1) AS o),
-    ARRAY['mask_date'],
-    'only mesh.mask_date has overloads (date, timestamp, timestamptz)');
+    ARRAY['bind_masking_policy', 'mask_date', 'unbind_masking_policy'],
+    'only mesh.mask_date (per date/time type) and (un)bind_masking_policy (tag, or product and column) have overloads');
 
 -- 4. Argument names as documented (callers use named notation: force => true).
 SELECT is((SELECT proargnames::text[] FROM pg_proc
@@ -267,12 +270,13 @@ SELECT has_table('mesh', 'data_product_sources', 'table mesh.data_product_source
 SELECT tables_are('mesh', ARRAY['domains', 'data_products', 'data_product_columns', 'data_product_sources',
                                 'access_grants', 'access_history_log', 'access_history_settings',
                                 'access_requests', 'breaking_changes', 'changelog', 'check_runs',
-                                'checks', 'freshness_deadlines', 'freshness_observations',
-                                'freshness_sources', 'freshness_state', 'global_policies',
-                                'glossary_links', 'glossary_terms', 'governed_columns',
-                                'incidents', 'product_versions', 'pseudonym_keys',
-                                'retention_runs', 'reviews', 'settings', 'subscriptions',
-                                'usage_daily', 'worker_runs'],
+                                'checks', 'consumer_attributes', 'freshness_deadlines',
+                                'freshness_observations', 'freshness_sources', 'freshness_state',
+                                'global_policies', 'glossary_links', 'glossary_terms',
+                                'governed_columns', 'incidents', 'masking_policies',
+                                'masking_policy_bindings', 'product_versions', 'pseudonym_keys',
+                                'retention_runs', 'reviews', 'row_policies', 'settings',
+                                'subscriptions', 'usage_daily', 'worker_runs'],
                   'schema mesh has exactly the catalog tables');
 SELECT col_is_pk('mesh', 'usage_daily', ARRAY['product_id', 'role', 'day'],
                  'mesh.usage_daily is keyed by (product_id, role, day)');
@@ -302,11 +306,12 @@ SELECT set_eq(
           'mesh.access_history_settings', 'mesh.access_request_id_seq', 'mesh.access_requests',
           'mesh.breaking_changes', 'mesh.breaking_changes_id_seq', 'mesh.changelog',
           'mesh.changelog_id_seq', 'mesh.check_id_seq', 'mesh.check_run_id_seq', 'mesh.check_runs',
-          'mesh.checks', 'mesh.freshness_observations', 'mesh.freshness_sources',
-          'mesh.global_policies', 'mesh.glossary_links', 'mesh.glossary_terms',
-          'mesh.governed_columns', 'mesh.incident_id_seq', 'mesh.incidents',
-          'mesh.product_versions', 'mesh.pseudonym_keys', 'mesh.retention_run_id_seq',
-          'mesh.retention_runs', 'mesh.reviews', 'mesh.settings', 'mesh.subscriptions',
+          'mesh.checks', 'mesh.consumer_attributes', 'mesh.freshness_observations',
+          'mesh.freshness_sources', 'mesh.global_policies', 'mesh.glossary_links',
+          'mesh.glossary_terms', 'mesh.governed_columns', 'mesh.incident_id_seq', 'mesh.incidents',
+          'mesh.masking_policies', 'mesh.masking_policy_bindings', 'mesh.product_versions',
+          'mesh.pseudonym_keys', 'mesh.retention_run_id_seq', 'mesh.retention_runs',
+          'mesh.reviews', 'mesh.row_policies', 'mesh.settings', 'mesh.subscriptions',
           'mesh.usage_daily'],
     'pg_extension.extconfig lists the catalog tables and their sequences');
 SELECT is((SELECT array_agg(c.oid::regclass::text ORDER BY c.relname) FROM pg_class c
@@ -332,7 +337,9 @@ SELECT is((SELECT extversion FROM pg_extension WHERE extname = 'meshpg'), '0.2.0
 -- 13. mesh.status() reports every component, and in this (preloading)
 --     cluster every component is active.
 SELECT set_eq($$SELECT component FROM mesh.status()$$,
-              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries', 'usage counters', 'access history', 'access expiry', 'workers', 'freshness tracking'],
+              ARRAY['catalog', 'api', 'output ports', 'search', 'shared_preload_libraries',
+                    'usage counters', 'access history', 'access expiry', 'workers',
+                    'freshness tracking', 'read-path enforcement'],
               'mesh.status() lists the documented components');
 SELECT is((SELECT array_agg(component ORDER BY component) FROM mesh.status() WHERE NOT active),
           NULL,

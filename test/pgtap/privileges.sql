@@ -82,7 +82,11 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._freshness_at(timestamp with time zone,bigint[])', 'mesh._product_last_change(bigint[])',
                         'mesh._freshness_live()', 'mesh._sla_deadlines(jsonb,timestamp with time zone,timestamp with time zone,timestamp with time zone)',
                         'mesh._delivery_windows(jsonb,timestamp with time zone,timestamp with time zone)', 'mesh._worker_status()',
-                        'mesh._products_with_checks()']) AS f;
+                        'mesh._products_with_checks()',
+                        -- enforce: evaluated inside every reader's queries (the
+                        -- fail-closed guard, the plan's reader check, pg_statistic filter)
+                        'mesh._enforcement_guard(regclass)', 'mesh._enforcement_reader_is(oid)',
+                        'mesh._statistic_visible(oid,smallint)']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p

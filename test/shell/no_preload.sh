@@ -59,6 +59,7 @@ check "mesh.status() reports every component that needs the preload as inactive"
 	"access expiry|f
 access history|f
 freshness tracking|f
+read-path enforcement|f
 shared_preload_libraries|f
 usage counters|f
 workers|f" \
