@@ -279,9 +279,16 @@ ok($node->poll_query_until('postgres',
 	'the scheduler measured the freshness column of the attacker\'s product');
 is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mon_attacker'"),
 	'f', 'elevation_via_freshness_column: the attacker did not become superuser');
+is($node->safe_psql('postgres',
+		"SELECT o.error FROM mesh.freshness_observations o JOIN mesh.data_products p ON p.id = o.product_id WHERE p.name = 'evil_p'"),
+	'cannot execute INSERT in a read-only transaction',
+	'the measure runs in a read-only transaction: the owner\'s code could not even write its log');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM mon.evil_log'), '0', 'nothing was written');
+# the same code, run by the owner itself, shows what the scheduler would have been refused
+$node->safe_psql('postgres', 'SET ROLE mon_owner; SELECT count(*) FROM mon.evil');
 like($node->safe_psql('postgres', "SELECT who || ' ' || superuser || ' ' || escalated FROM mon.evil_log LIMIT 1"),
 	qr/^mon_owner false (permission denied|must be superuser)/,
-	'the owner\'s code ran as the product owner, not as a superuser, and was refused');
+	'as its owner the escalation is refused: the scheduler lends no privilege');
 
 # --- meshpg.enabled = off stops the schedulers --------------------------------
 $node->append_conf('postgresql.conf', 'meshpg.enabled = off');
