@@ -294,6 +294,8 @@ typedef struct ColumnRun
 	int64		run_id;
 	Oid			owner;
 	char	   *statement;
+	bool		isnull;			/* the measure: max(column), NULL when empty */
+	TimestampTz data_time;
 } ColumnRun;
 
 static void
@@ -322,27 +324,34 @@ column_start_unit(void *arg)
 	cr->run_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
 }
 
+/* the measure itself: its own read-only transaction, as the product owner */
 static void
 column_measure_unit(void *arg)
 {
 	ColumnRun  *cr = arg;
-	Datum		args[2];
-	char		nulls[2] = {' ', ' '};
-	bool		isnull;
 	int			rc;
+	Datum		d;
 
+	(void) set_config_option("transaction_read_only", "on", PGC_SUSET, PGC_S_SESSION,
+							 GUC_ACTION_LOCAL, true, 0, false);
 	rc = execute_as(cr->owner, cr->statement, true, meshpg_statement_timeout);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "freshness column query failed: %s", SPI_result_code_string(rc));
-	args[0] = Int64GetDatum(cr->product_id);
-	args[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (isnull)
-		nulls[1] = 'n';
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &cr->isnull);
+	cr->data_time = cr->isnull ? 0 : DatumGetTimestampTz(d);
+}
+
+static void
+column_record_unit(void *arg)
+{
+	ColumnRun  *cr = arg;
+
 	if (SPI_execute_with_args("SELECT mesh._record_freshness_observation($1, $2, NULL), "
 							  "mesh._worker_run_finish($3, NULL)",
 							  3, (Oid[]) {INT8OID, TIMESTAMPTZOID, INT8OID},
-							  (Datum[]) {args[0], args[1], Int64GetDatum(cr->run_id)},
-							  (char[]) {' ', nulls[1], ' '}, false, 0) != SPI_OK_SELECT)
+							  (Datum[]) {Int64GetDatum(cr->product_id), TimestampTzGetDatum(cr->data_time),
+								  Int64GetDatum(cr->run_id)},
+							  (char[]) {' ', cr->isnull ? 'n' : ' ', ' '}, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not record a freshness measure");
 }
 
@@ -369,12 +378,13 @@ failure_unit(void *arg)
 static void
 measure_column(int64 product_id)
 {
-	ColumnRun	cr = {product_id, 0, InvalidOid, NULL};
+	ColumnRun	cr = {product_id, 0, InvalidOid, NULL, true, 0};
 	char	   *error;
 
 	if (!run_unit("freshness column: start", column_start_unit, &cr, NULL) || cr.run_id == 0)
 		return;
-	if (!run_unit("freshness column: measure", column_measure_unit, &cr, &error))
+	if (!run_unit("freshness column: measure", column_measure_unit, &cr, &error) ||
+		!run_unit("freshness column: record", column_record_unit, &cr, &error))
 	{
 		FailureRecord fr = {"SELECT mesh._worker_run_finish($1, $2), $3", cr.run_id, product_id, error};
 		FailureRecord fo = {"SELECT $1, mesh._record_freshness_observation($3, NULL, $2)",

@@ -223,6 +223,73 @@ is($node->safe_psql('postgres',
 		"SELECT count(*) FROM mesh.worker_status WHERE database = 'postgres' AND errors > 0 AND last_error LIKE 'retention%'"),
 	'0', 'retention ran without errors');
 
+# --- retention never waits on a locked row: it skips it, the next run takes it
+$node->safe_psql('postgres', q{
+	CREATE TABLE mon.locked (id int PRIMARY KEY, at timestamptz NOT NULL);
+	ALTER TABLE mon.locked OWNER TO mon_owner;
+	INSERT INTO mon.locked SELECT g, now() - interval '100 days' FROM generate_series(1, 50) g;
+});
+my $holder = $node->background_psql('postgres');
+$holder->query_safe('BEGIN');
+$holder->query_safe('SELECT id FROM mon.locked WHERE id = 7 FOR UPDATE');
+$node->safe_psql('postgres', q{
+	SELECT mesh.create_data_product('mon.locked_p', 'mon.locked',
+	    '{"purpose": "locked", "retention": {"period": "90 days", "column": "at", "batch_size": 20}}');
+});
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) = 1 FROM mon.locked"),
+	'retention deleted every expired row but the one another session holds');
+is($node->safe_psql('postgres', 'SELECT id FROM mon.locked'), '7', 'the locked row is skipped, not waited for');
+$holder->query_safe('COMMIT');
+$holder->quit;
+ok($node->poll_query_until('postgres', 'SELECT count(*) = 0 FROM mon.locked'),
+	'a later run takes the row once it is released');
+
+# --- attack: code a product owner controls runs as that owner, never as superuser
+$node->safe_psql('postgres', q{
+	CREATE ROLE mon_attacker LOGIN;
+	GRANT mon_owner TO mon_attacker;
+	CREATE TABLE mon.evil_src (id int, at timestamptz NOT NULL DEFAULT now());
+	INSERT INTO mon.evil_src VALUES (1);
+	ALTER TABLE mon.evil_src OWNER TO mon_owner;
+	CREATE TABLE mon.evil_log (who text, superuser boolean, escalated text);
+	ALTER TABLE mon.evil_log OWNER TO mon_owner;
+});
+$node->safe_psql('postgres', q{
+	SET ROLE mon_owner;
+	CREATE FUNCTION mon.escalate(ts timestamptz) RETURNS timestamptz LANGUAGE plpgsql AS $$
+	DECLARE outcome text := 'blocked';
+	BEGIN
+	    BEGIN
+	        ALTER ROLE mon_attacker SUPERUSER;
+	        outcome := 'escalated';
+	    EXCEPTION WHEN OTHERS THEN outcome := SQLERRM;
+	    END;
+	    INSERT INTO mon.evil_log SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), outcome;
+	    RETURN ts;
+	END $$;
+	CREATE VIEW mon.evil AS SELECT e.id, mon.escalate(e.at) AS at FROM mon.evil_src e;
+	RESET ROLE;
+	SET ROLE mon_attacker;
+	SELECT mesh.create_data_product('mon.evil_p', 'mon.evil',
+	    '{"purpose": "evil", "sla": {"freshness": "1 day", "freshness_column": "at"}}');
+});
+ok($node->poll_query_until('postgres',
+		"SELECT count(*) > 0 FROM mesh.freshness_observations o JOIN mesh.data_products p ON p.id = o.product_id WHERE p.name = 'evil_p'"),
+	'the scheduler measured the freshness column of the attacker\'s product');
+is($node->safe_psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'mon_attacker'"),
+	'f', 'elevation_via_freshness_column: the attacker did not become superuser');
+is($node->safe_psql('postgres',
+		"SELECT o.error FROM mesh.freshness_observations o JOIN mesh.data_products p ON p.id = o.product_id WHERE p.name = 'evil_p'"),
+	'cannot execute INSERT in a read-only transaction',
+	'the measure runs in a read-only transaction: the owner\'s code could not even write its log');
+is($node->safe_psql('postgres', 'SELECT count(*) FROM mon.evil_log'), '0', 'nothing was written');
+# the same code, run by the owner itself, shows what the scheduler would have been refused
+$node->safe_psql('postgres', 'SET ROLE mon_owner; SELECT count(*) FROM mon.evil');
+like($node->safe_psql('postgres', "SELECT who || ' ' || superuser || ' ' || escalated FROM mon.evil_log LIMIT 1"),
+	qr/^mon_owner false (permission denied|must be superuser)/,
+	'as its owner the escalation is refused: the scheduler lends no privilege');
+
 # --- meshpg.enabled = off stops the schedulers --------------------------------
 $node->append_conf('postgresql.conf', 'meshpg.enabled = off');
 $node->reload;

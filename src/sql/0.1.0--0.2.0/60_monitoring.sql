@@ -111,6 +111,7 @@ CREATE FUNCTION mesh._open_incident(product_id bigint, kind text, subject text, 
 DECLARE
     since timestamptz;
     row mesh.incidents;
+    attempt integer;
 BEGIN
     PERFORM mesh._require(product_id, 'product_id');
     PERFORM mesh._require(kind, 'kind');
@@ -133,33 +134,35 @@ BEGIN
     -- details.since: when the problem began (a missed deadline); never in the future
     since := least(coalesce((details ->> 'since')::timestamptz, now()), now());
 
-    SELECT * INTO row FROM mesh.incidents i
-     WHERE i.product_id = _open_incident.product_id AND i.kind = _open_incident.kind
-       AND i.subject = _open_incident.subject AND i.status <> 'resolved'
-       FOR UPDATE;
-    IF FOUND THEN
-        -- still broken: keep the incident, refresh what was observed
-        UPDATE mesh.incidents i
-           SET details = coalesce(_open_incident.details, '{}'::jsonb),
-               severity = CASE WHEN i.severity = 'error' THEN 'error' ELSE _open_incident.severity END
-         WHERE i.id = row.id;
-        RETURN row.id;
-    END IF;
-
-    INSERT INTO mesh.incidents AS i (product_id, kind, subject, severity, opened_at, detected_at, details)
-    VALUES (_open_incident.product_id, _open_incident.kind, _open_incident.subject,
-            _open_incident.severity, since, now(), coalesce(_open_incident.details, '{}'::jsonb))
-    ON CONFLICT DO NOTHING
-    RETURNING * INTO row;
-    IF NOT FOUND THEN
-        -- opened concurrently by another session
+    -- twice at most: when another session opens the same incident between our look and our
+    -- insert, the insert finds the conflict and the second look finds its incident
+    FOR attempt IN 1 .. 2 LOOP
         SELECT * INTO row FROM mesh.incidents i
          WHERE i.product_id = _open_incident.product_id AND i.kind = _open_incident.kind
-           AND i.subject = _open_incident.subject AND i.status <> 'resolved';
-        RETURN row.id;
-    END IF;
-    PERFORM mesh._notify_incident(row, 'opened');
-    RETURN row.id;
+           AND i.subject = _open_incident.subject AND i.status <> 'resolved'
+           FOR UPDATE;
+        IF FOUND THEN
+            -- still broken: keep the incident, refresh what was observed
+            UPDATE mesh.incidents i
+               SET details = coalesce(_open_incident.details, '{}'::jsonb),
+                   severity = CASE WHEN i.severity = 'error' THEN 'error' ELSE _open_incident.severity END
+             WHERE i.id = row.id;
+            RETURN row.id;
+        END IF;
+
+        INSERT INTO mesh.incidents AS i (product_id, kind, subject, severity, opened_at, detected_at, details)
+        VALUES (_open_incident.product_id, _open_incident.kind, _open_incident.subject,
+                _open_incident.severity, since, now(), coalesce(_open_incident.details, '{}'::jsonb))
+        ON CONFLICT DO NOTHING
+        RETURNING * INTO row;
+        IF FOUND THEN
+            PERFORM mesh._notify_incident(row, 'opened');
+            RETURN row.id;
+        END IF;
+    END LOOP;
+    RAISE EXCEPTION 'could not open incident %/% of data product %: it was opened concurrently', kind, subject, product_id
+        USING ERRCODE = 'serialization_failure',
+              HINT = 'Retry the transaction; in READ COMMITTED this does not happen.';
 END
 $$;
 
