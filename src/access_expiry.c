@@ -146,7 +146,12 @@ load_port_grants(void)
 				 errhint("Reinstall meshpg, or restore the table's definition.")));
 	}
 
-	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	/*
+	 * A fresh snapshot, as a catalog cache uses: the cache outlives this
+	 * transaction, so it must hold every change whose invalidation has been
+	 * received, not the (possibly older) snapshot of the running query.
+	 */
+	snapshot = RegisterSnapshot(GetCatalogSnapshot(grants_table));
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	old = MemoryContextSwitchTo(cache_context);

@@ -113,7 +113,13 @@ load_key(void)
 		missing_key("Table mesh.pseudonym_keys does not have the expected columns.");
 	}
 
-	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	/*
+	 * A fresh snapshot, as a catalog cache uses: the cached key outlives this
+	 * transaction, so it must be the key of every rotation whose invalidation
+	 * has been received, not the (possibly older) key of the running query's
+	 * snapshot, which would otherwise stay cached until the next rotation.
+	 */
+	snapshot = RegisterSnapshot(GetCatalogSnapshot(key_table_oid));
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
