@@ -15,5 +15,7 @@ extern bool meshpg_preloaded;
 extern void meshpg_checks_init(void);
 /* access_expiry.c: refuse time-limited port grants past their end at read time */
 extern void meshpg_access_init(void);
+/* src/install_guard.c: errors unless schema mesh is controlled by superusers only */
+extern void meshpg_check_extension_schema(void);
 
 #endif							/* MESHPG_MESHPG_H */
