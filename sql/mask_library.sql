@@ -41,6 +41,12 @@ SELECT mesh.mask_date(timestamptz '1980-05-17 00:30:00+00', 'month') AS paris_mo
        mesh.mask_date(timestamptz '1980-05-31 23:30:00+00', 'month') AS next_month_in_paris;
 RESET TimeZone;
 SELECT mesh.mask_date(date '1980-05-17', 'week');
+-- the start of the date range: a first of the year or month before it is refused,
+-- as for timestamps, never returned as a date outside the range
+SELECT mesh.mask_date(date '4714-11-24 BC', 'day') AS first_day, mesh.mask_date(date '4714-12-05 BC', 'month') AS first_full_month;
+SELECT mesh.mask_date(date '4714-11-24 BC', 'year');
+SELECT mesh.mask_date(date '4714-11-30 BC', 'month');
+SELECT mesh.mask_date(timestamp '4714-11-24 00:00 BC', 'year');
 -- numbers
 SELECT mesh.mask_round(1234.567, 1) AS r1, mesh.mask_round(1234.567, -2) AS r_100, mesh.mask_round(-0.5, 0) AS r_neg;
 SELECT v, mesh.mask_bucket(v, 1000) AS bucket

@@ -29,8 +29,10 @@
 #include "access/table.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "commands/extension.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/tuptable.h"
@@ -95,6 +97,32 @@ column_of_type(Relation rel, const char *name, Oid type)
 	return InvalidAttrNumber;
 }
 
+/*
+ * meshpg's table mesh.<name>, or InvalidOid when meshpg is not installed in
+ * this database.  The hook runs in every database of the cluster, and where
+ * meshpg is not installed any role with CREATE on the database can make a
+ * schema "mesh" with a relation of that name: only a plain table that is a
+ * member of the extension is read (a view scanned as a table would crash the
+ * server; a table of the role's would refuse reads to other roles).
+ */
+static Oid
+extension_table(const char *name)
+{
+	Oid			nsp = get_namespace_oid("mesh", true);
+	Oid			relid;
+	Oid			extension;
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	relid = get_relname_relid(name, nsp);
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION)
+		return InvalidOid;
+	extension = get_extension_oid("meshpg", true);
+	if (!OidIsValid(extension) || getExtensionOfObject(RelationRelationId, relid) != extension)
+		return InvalidOid;
+	return relid;
+}
+
 typedef struct GrantRow
 {
 	Oid			port;
@@ -109,7 +137,6 @@ typedef struct GrantRow
 static void
 load_port_grants(void)
 {
-	Oid			nsp;
 	Relation	rel;
 	AttrNumber	port_att,
 				grantee_att,
@@ -128,8 +155,7 @@ load_port_grants(void)
 	MemoryContextReset(cache_context);
 	port_grants = NULL;
 
-	nsp = get_namespace_oid("mesh", true);
-	grants_table = OidIsValid(nsp) ? get_relname_relid(GRANTS_TABLE, nsp) : InvalidOid;
+	grants_table = extension_table(GRANTS_TABLE);
 	if (!OidIsValid(grants_table))
 		return;
 
@@ -146,7 +172,12 @@ load_port_grants(void)
 				 errhint("Reinstall meshpg, or restore the table's definition.")));
 	}
 
-	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	/*
+	 * A fresh snapshot, as a catalog cache uses: the cache outlives this
+	 * transaction, so it must hold every change whose invalidation has been
+	 * received, not the (possibly older) snapshot of the running query.
+	 */
+	snapshot = RegisterSnapshot(GetCatalogSnapshot(grants_table));
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	old = MemoryContextSwitchTo(cache_context);

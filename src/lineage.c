@@ -77,6 +77,11 @@ static const char *const how_names[] = {
  */
 #define MAX_LINEAGE_STEPS 1000000
 
+/*
+ * Every level copies the stack of enclosing queries it passes down, and frees
+ * the copy on the way back up: memory stays proportional to the nesting, not
+ * to the (up to MAX_LINEAGE_STEPS) steps, which any role can make a view take.
+ */
 typedef struct LineageState
 {
 	Tuplestorestate *tupstore;
@@ -279,6 +284,7 @@ trace_var(LineageState *state, Var *var, List *stack, LineageHow how)
 				if (cte != NULL && var->varattno > 0)
 					trace_query_column(state, (Query *) cte->ctequery, cte_stack,
 									   var->varattno, how);
+				list_free(cte_stack);
 			}
 			break;
 		case RTE_FUNCTION:
@@ -309,6 +315,7 @@ trace_var(LineageState *state, Var *var, List *stack, LineageHow how)
 		default:
 			break;
 	}
+	list_free(level);
 	leave(state);
 }
 
@@ -352,6 +359,7 @@ trace_query_column(LineageState *state, Query *query, List *outer,
 		if (tle != NULL)
 			trace_expr(state, (Node *) tle->expr, stack, how);
 	}
+	list_free(stack);
 	leave(state);
 }
 
@@ -380,16 +388,19 @@ expr_walker(Node *node, ExprWalkContext *context)
 			{
 				WindowClause *window = lfirst_node(WindowClause, lc);
 				ListCell   *kc;
+				List	   *keys;
 
 				if (window->winref != ((WindowFunc *) node)->winref)
 					continue;
-				foreach(kc, list_concat_copy(window->partitionClause, window->orderClause))
+				keys = list_concat_copy(window->partitionClause, window->orderClause);
+				foreach(kc, keys)
 				{
 					TargetEntry *tle = get_sortgroupclause_tle(lfirst_node(SortGroupClause, kc),
 															   query->targetList);
 
 					(void) expr_walker((Node *) tle->expr, &inner);
 				}
+				list_free(keys);
 			}
 		}
 		return expression_tree_walker(node, expr_walker, &inner);
@@ -544,6 +555,7 @@ collect_indirect(LineageState *state, Query *query, List *outer)
 		trace_expr(state, (Node *) tle->expr, stack, HOW_GROUP_BY);
 	}
 	collect_sublinks_walker((Node *) query->targetList, &sub);
+	list_free(stack);
 	leave(state);
 }
 

@@ -382,6 +382,7 @@ meshpg_mask_date(PG_FUNCTION_ARGS)
 	int			year,
 				month,
 				day;
+	DateADT		result;
 
 	if (DATE_NOT_FINITE(value))
 		PG_RETURN_DATEADT(value);
@@ -390,7 +391,17 @@ meshpg_mask_date(PG_FUNCTION_ARGS)
 		month = 1;
 	if (unit != UNIT_DAY)
 		day = 1;
-	PG_RETURN_DATEADT(date2j(year, month, day) - POSTGRES_EPOCH_JDATE);
+	result = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
+	/* the first days of the date range (4714 BC) have no first of the month in range */
+	if (!IS_VALID_DATE(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range"),
+				 errdetail("The first day of the %s of %s is before the earliest date.",
+						   unit == UNIT_YEAR ? "year" : "month",
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(value)))),
+				 errhint("Use unit 'day' for dates at the start of the date range.")));
+	PG_RETURN_DATEADT(result);
 }
 
 /* mesh.mask_date(timestamp, unit): IMMUTABLE, no time zone involved */

@@ -25,8 +25,10 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/tuptable.h"
 #include "common/hmac.h"
 #include "common/sha2.h"
@@ -100,6 +102,10 @@ load_key(void)
 	key_table_oid = get_relname_relid(KEY_TABLE, nsp);
 	if (!OidIsValid(key_table_oid))
 		missing_key("Table mesh.pseudonym_keys does not exist.");
+	/* only meshpg's own table holds the key, never one a role made in its place */
+	if (!OidIsValid(get_extension_oid("meshpg", true)) ||
+		getExtensionOfObject(RelationRelationId, key_table_oid) != get_extension_oid("meshpg", true))
+		missing_key("Table mesh.pseudonym_keys is not a member of extension meshpg.");
 
 	rel = table_open(key_table_oid, AccessShareLock);
 	desc = RelationGetDescr(rel);
@@ -113,7 +119,13 @@ load_key(void)
 		missing_key("Table mesh.pseudonym_keys does not have the expected columns.");
 	}
 
-	snapshot = RegisterSnapshot(ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot());
+	/*
+	 * A fresh snapshot, as a catalog cache uses: the cached key outlives this
+	 * transaction, so it must be the key of every rotation whose invalidation
+	 * has been received, not the (possibly older) key of the running query's
+	 * snapshot, which would otherwise stay cached until the next rotation.
+	 */
+	snapshot = RegisterSnapshot(GetCatalogSnapshot(key_table_oid));
 	slot = table_slot_create(rel, NULL);
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))

@@ -96,6 +96,8 @@ meshpg_status(PG_FUNCTION_ARGS)
 Datum
 meshpg_warn_if_not_preloaded(PG_FUNCTION_ARGS)
 {
+	/* the first code the install script runs: refuse an untrusted schema mesh */
+	meshpg_check_extension_schema();
 	if (!meshpg_preloaded)
 		ereport(WARNING,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

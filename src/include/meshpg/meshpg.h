@@ -17,5 +17,7 @@ extern void meshpg_checks_init(void);
 extern void meshpg_access_init(void);
 /* background workers and freshness tracking (src/worker.c); only when preloaded */
 extern void meshpg_monitoring_init(void);
+/* src/install_guard.c: errors unless schema mesh is controlled by superusers only */
+extern void meshpg_check_extension_schema(void);
 
 #endif							/* MESHPG_MESHPG_H */

@@ -35,7 +35,7 @@ CREATE FUNCTION mesh.mask_sha256(value text) RETURNS text
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
     AS 'MODULE_PATHNAME', 'meshpg_mask_sha256';
 COMMENT ON FUNCTION mesh.mask_sha256(text) IS
-    'SHA-256 of the value in hex (unkeyed: guessable for small domains; prefer mask_pseudonym)';
+    'SHA-256 of the value in hex (unkeyed: guessable for small domains, as mask_pseudonym is for a reader who can call it)';
 
 CREATE FUNCTION mesh.mask_date(value date, unit text) RETURNS date
     LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
