@@ -97,6 +97,43 @@ RESET ROLE;
 -- the guard function is an event trigger only
 SELECT mesh._drift_guard();
 
+-- DDL forms that reach a source indirectly are refused too
+CREATE TABLE drift.parent (id integer PRIMARY KEY, label text NOT NULL);
+CREATE TABLE drift.child () INHERITS (drift.parent);
+CREATE TABLE drift.parted (id integer NOT NULL, label text NOT NULL) PARTITION BY RANGE (id);
+CREATE TABLE drift.parted_low PARTITION OF drift.parted FOR VALUES FROM (0) TO (100);
+CREATE TABLE drift.base (id integer PRIMARY KEY, label text NOT NULL);
+CREATE VIEW drift.middle AS SELECT id, label FROM drift.base;
+ALTER TABLE drift.parent OWNER TO regress_drift_owner;
+ALTER TABLE drift.child OWNER TO regress_drift_owner;
+ALTER TABLE drift.parted OWNER TO regress_drift_owner;
+ALTER TABLE drift.parted_low OWNER TO regress_drift_owner;
+ALTER TABLE drift.base OWNER TO regress_drift_owner;
+ALTER VIEW drift.middle OWNER TO regress_drift_owner;
+SELECT mesh.create_data_product('drift.from_child', 'SELECT id, label FROM drift.child', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.create_data_product('drift.from_partition', 'SELECT id, label FROM drift.parted_low', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.create_data_product('drift.from_view', 'SELECT id, label FROM drift.middle', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.set_status(p, 'active') FROM unnest(ARRAY['drift.from_child', 'drift.from_partition', 'drift.from_view']) p;
+-- through inheritance: the statement recurses to the child the product reads
+ALTER TABLE drift.parent ALTER COLUMN label DROP NOT NULL;
+ALTER TABLE drift.parent RENAME COLUMN label TO title;
+ALTER TABLE drift.parted ALTER COLUMN label DROP NOT NULL;
+-- ONLY the parent leaves the child as it is
+ALTER TABLE ONLY drift.parent ALTER COLUMN label DROP NOT NULL;
+-- through a view: the port's column would become nullable
+ALTER TABLE drift.base ALTER COLUMN label DROP NOT NULL;
+-- a column rename under a view does not reach the port (the view keeps its column names)
+ALTER TABLE drift.base RENAME COLUMN label TO title;
+ALTER TABLE drift.base RENAME COLUMN title TO label;
+-- ALTER INDEX ... RENAME renames a table too
+ALTER INDEX drift.child RENAME TO child_renamed;
+SELECT attnotnull FROM pg_attribute WHERE attrelid = 'drift.child'::regclass AND attname = 'label';
+SELECT attnotnull FROM pg_attribute WHERE attrelid = 'drift.parted_low'::regclass AND attname = 'label';
+SELECT attnotnull FROM pg_attribute WHERE attrelid = 'drift.base'::regclass AND attname = 'label';
+SELECT mesh.drop_data_product(p, force => true) FROM unnest(ARRAY['drift.from_child', 'drift.from_partition', 'drift.from_view']) p;
+DROP VIEW drift.middle;
+DROP TABLE drift.base, drift.child, drift.parent, drift.parted;
+
 -- clean up
 DROP VIEW drift.consumer_view;
 SELECT mesh.drop_data_product('drift.p', force => true);

@@ -7,7 +7,10 @@
  * nothing has been changed yet, so a DDL statement that would break the
  * contract of an active data product (ALTER COLUMN TYPE, DROP COLUMN, DROP
  * NOT NULL, RENAME of a column or relation, SET SCHEMA, DROP TABLE ...) is
- * refused before it does any damage.  This file only reads the raw parse
+ * refused before it does any damage.  A statement that recurses (ALTER TABLE
+ * or RENAME COLUMN without ONLY) is checked on every child and partition it
+ * reaches, and ALTER INDEX ... RENAME, which PostgreSQL accepts for tables,
+ * counts as a rename.  This file only reads the raw parse
  * tree and resolves the relations and columns it names (without locking:
  * the statement itself takes its locks right after us); the decision, the
  * error naming the product, column and consumers, and the owner's override
@@ -37,6 +40,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "fmgr.h"
@@ -172,37 +176,64 @@ column_of(Oid relid, const char *column)
 	return attnum > 0 ? attnum : InvalidAttrNumber;
 }
 
+/*
+ * The relation a statement names and, unless it says ONLY, every table that
+ * inherits from it: ALTER TABLE and RENAME COLUMN recurse to children and
+ * partitions, which a product may read directly.
+ */
+static List *
+relations_reached(RangeVar *rv)
+{
+	Oid			relid = relation_of(rv);
+
+	if (!OidIsValid(relid))
+		return NIL;
+	if (!rv->inh)
+		return list_make1_oid(relid);
+	/* no locks, as above; a child dropped meanwhile has no columns left */
+	return find_all_inheritors(relid, NoLock, NULL);
+}
+
+/* the column, by name, in the relation named and every relation reached */
+static void
+check_column(List *relids, const char *column, const char *action)
+{
+	ListCell   *lc;
+
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		AttrNumber	attnum = column_of(relid, column);
+
+		if (attnum > 0)
+			call_drift_check(relid, attnum, action);
+	}
+}
+
 static void
 check_alter_table(AlterTableStmt *stmt)
 {
-	Oid			relid = relation_of(stmt->relation);
+	List	   *relids = relations_reached(stmt->relation);
 	ListCell   *lc;
 
-	if (!OidIsValid(relid))
+	if (relids == NIL)
 		return;
 	foreach(lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
-		AttrNumber	attnum;
 
 		if (!IsA(cmd, AlterTableCmd))
 			continue;
 		switch (cmd->subtype)
 		{
 			case AT_AlterColumnType:
-				attnum = column_of(relid, cmd->name);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "alter type of");
+				check_column(relids, cmd->name, "alter type of");
 				break;
 			case AT_DropColumn:
-				attnum = column_of(relid, cmd->name);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "drop");
+				check_column(relids, cmd->name, "drop");
 				break;
 			case AT_DropNotNull:
-				attnum = column_of(relid, cmd->name);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "drop not null of");
+				check_column(relids, cmd->name, "drop not null of");
 				break;
 			default:
 				break;
@@ -213,21 +244,14 @@ check_alter_table(AlterTableStmt *stmt)
 static void
 check_rename(RenameStmt *stmt)
 {
-	Oid			relid;
-
 	switch (stmt->renameType)
 	{
 		case OBJECT_COLUMN:
-			{
-				AttrNumber	attnum;
-
-				relid = relation_of(stmt->relation);
-				attnum = column_of(relid, stmt->subname);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "rename");
-			}
+			if (stmt->relation != NULL)
+				check_column(relations_reached(stmt->relation), stmt->subname, "rename");
 			break;
 		case OBJECT_TABLE:
+		case OBJECT_INDEX:		/* ALTER INDEX ... RENAME accepts a table too */
 		case OBJECT_VIEW:
 		case OBJECT_MATVIEW:
 		case OBJECT_FOREIGN_TABLE:

@@ -1068,14 +1068,18 @@ GRANT SELECT ON mesh.version_consumers TO PUBLIC;
 -- ---------------------------------------------------------------------------
 -- Schema-drift guard
 
--- Products whose port (or a kept major's port) reads a relation (attnum 0) or one of its columns
+-- Products whose port (or a kept major's port) reads a relation (attnum 0) or
+-- one of its columns.  direct: the port's query names the relation; a port
+-- that reads it through other views is a hit only for a column that one of
+-- its output columns comes from (mesh._column_origins follows views), since
+-- dropping NOT NULL there changes the port's contract all the same.
 CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
     RETURNS TABLE (product_id bigint, product text, version text, port regclass, port_column text,
-                   port_nullable boolean)
+                   port_nullable boolean, direct boolean)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    WITH ports AS (
+    WITH RECURSIVE ports AS (
         SELECT dp.id, dp.domain || '.' || dp.name AS product, dp.version, dp.port
           FROM mesh.data_products dp
          WHERE dp.status IN ('active', 'deprecated')
@@ -1083,22 +1087,39 @@ CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
         SELECT dp.id, dp.domain || '.' || dp.name, v.version, v.port
           FROM mesh.product_versions v JOIN mesh.data_products dp ON dp.id = v.product_id
          WHERE v.port IS NOT NULL AND v.status IN ('active', 'deprecated')
+    ), readers (relid) AS (
+        -- views reading the relation, and views reading those
+        SELECT _ports_reading.relation::oid
+        UNION
+        SELECT r.ev_class
+          FROM readers
+          JOIN pg_catalog.pg_depend dep
+            ON dep.classid = 'pg_catalog.pg_rewrite'::regclass
+           AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = readers.relid
+          JOIN pg_catalog.pg_rewrite r ON r.oid = dep.objid AND r.ev_class <> readers.relid
+    ), candidates AS (
+        SELECT ports.*,
+               EXISTS (SELECT FROM pg_catalog.pg_rewrite r
+                         JOIN pg_catalog.pg_depend dep
+                           ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND dep.objid = r.oid
+                          AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+                          AND dep.refobjid = _ports_reading.relation
+                          AND (_ports_reading.attnum = 0 OR dep.refobjsubid = _ports_reading.attnum)
+                        WHERE r.ev_class = ports.port) AS direct
+          FROM ports
+         WHERE ports.port IN (SELECT readers.relid FROM readers WHERE readers.relid <> _ports_reading.relation)
     )
     SELECT DISTINCT ON (ports.id, ports.port, o.attnum)
            ports.id, ports.product, ports.version, ports.port,
-           a.attname::text, c.nullable
-      FROM ports
-      JOIN pg_catalog.pg_rewrite r ON r.ev_class = ports.port
-      JOIN pg_catalog.pg_depend dep
-        ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND dep.objid = r.oid
-       AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = _ports_reading.relation
-       AND (_ports_reading.attnum = 0 OR dep.refobjsubid = _ports_reading.attnum)
+           a.attname::text, c.nullable, ports.direct
+      FROM candidates ports
       LEFT JOIN LATERAL (SELECT co.attnum FROM mesh._column_origins(ports.port) co
                           WHERE _ports_reading.attnum <> 0
                             AND co.source_relation = _ports_reading.relation
                             AND co.source_attnum = _ports_reading.attnum) o ON true
       LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = ports.port AND a.attnum = o.attnum
       LEFT JOIN mesh.data_product_columns c ON c.product_id = ports.id AND c.name = a.attname::text
+     WHERE ports.direct OR o.attnum IS NOT NULL
      ORDER BY ports.id, ports.port, o.attnum
 $$;
 
@@ -1132,6 +1153,8 @@ BEGIN
         -- dropping NOT NULL breaks only a port column the contract promises NOT NULL
         CONTINUE WHEN action = 'drop not null of' AND hit.port_nullable IS DISTINCT FROM false;
         CONTINUE WHEN hit.port = relation;   -- a port itself: the port guard decides
+        -- a view between the relation and the port keeps its own column names
+        CONTINUE WHEN action = 'rename' AND NOT hit.direct;
         consumers := mesh._port_consumers(hit.port) || mesh._port_dependents(hit.port);
         subject := format('%s %s%s', action,
                           CASE WHEN column_name IS NULL THEN '' ELSE format('column %I of ', column_name) END,
@@ -1181,7 +1204,8 @@ CREATE FUNCTION mesh._drift_guard() RETURNS event_trigger
 
 CREATE EVENT TRIGGER meshpg_drift_guard ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'ALTER VIEW', 'DROP VIEW', 'ALTER MATERIALIZED VIEW',
-                 'DROP MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'DROP FOREIGN TABLE')
+                 'DROP MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'DROP FOREIGN TABLE',
+                 'ALTER INDEX')
     EXECUTE FUNCTION mesh._drift_guard();
 
 -- ---------------------------------------------------------------------------
