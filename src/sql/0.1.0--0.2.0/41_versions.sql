@@ -728,6 +728,7 @@ DECLARE
     old_name text;
     new_port regclass;
     side_by_side boolean;
+    inherits_deprecation boolean;
     previous mesh.product_versions;
     lines text;
 BEGIN
@@ -768,6 +769,7 @@ BEGIN
     SELECT * INTO previous FROM mesh.product_versions v WHERE v.product_id = p.id AND v.version = p.version;
     old_major := (mesh._version_core(p.version))[1];
     side_by_side := cand.step = 'major' AND p.status <> 'draft';
+    inherits_deprecation := NOT side_by_side AND previous.status = 'deprecated';
 
     -- the ports; only the API's own DDL passes the guards
     PERFORM set_config('meshpg.sanctioned_port_ddl', 'on', true);
@@ -795,9 +797,11 @@ BEGIN
                             rtrim(pg_get_viewdef(p.port), E'; \n'), d.owner)).port;
         END IF;
         PERFORM mesh._copy_grants(p.port, new_port);
+        -- a version deprecated already keeps the sunset it was promised when that is later
         UPDATE mesh.product_versions v
            SET status = 'deprecated', port_name = mesh._relation_name(p.port),
-               deprecated_at = now(), sunset_at = now() + mesh._deprecation_notice()
+               deprecated_at = coalesce(v.deprecated_at, now()),
+               sunset_at = greatest(v.sunset_at, now() + mesh._deprecation_notice())
          WHERE v.product_id = p.id AND v.version = p.version
         RETURNING * INTO previous;
     ELSIF cand.staging IS NOT NULL THEN
@@ -841,12 +845,22 @@ BEGIN
     PERFORM mesh._alter_data_product(caller, product,
                                      mesh._replacement_patch(mesh._declared_descriptor(p) - 'version', cand.declared - 'version')
                                      || jsonb_build_object('version', version));
+    IF side_by_side AND p.status = 'deprecated' THEN
+        -- a new major is a new contract: the product is active again, the old major keeps its sunset
+        UPDATE mesh.data_products dp SET status = 'active' WHERE dp.id = p.id;
+    END IF;
     SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = p.id;
 
+    -- a version published in the notice period of the one it replaces inherits
+    -- its deprecation: the consumers were promised that sunset, no other
     INSERT INTO mesh.product_versions (product_id, version, major, status, port, port_name, class, previous,
-                                       contract, published_by)
-    VALUES (p.id, version, (mesh._version_core(version))[1], 'active', p.port, mesh._relation_name(p.port),
-            cand.required, previous.version, mesh._stored_contract(p), mesh._role_name(caller));
+                                       contract, published_by, deprecated_at, sunset_at)
+    VALUES (p.id, version, (mesh._version_core(version))[1],
+            CASE WHEN inherits_deprecation THEN 'deprecated' ELSE 'active' END,
+            p.port, mesh._relation_name(p.port),
+            cand.required, previous.version, mesh._stored_contract(p), mesh._role_name(caller),
+            CASE WHEN inherits_deprecation THEN previous.deprecated_at END,
+            CASE WHEN inherits_deprecation THEN previous.sunset_at END);
     INSERT INTO mesh.changelog (product_id, version, previous, path, kind, old, new, class, reason, published_by)
     SELECT p.id, version, previous.version, c.path, c.kind, c.old, c.new, c.class, c.reason, mesh._role_name(caller)
       FROM unnest(cand.changes) c;
@@ -1022,6 +1036,66 @@ CREATE FUNCTION mesh.retire_version(product text, version text)
     AS 'MODULE_PATHNAME', 'meshpg_api_dispatch';
 COMMENT ON FUNCTION mesh.retire_version(text, text) IS
     'retire a deprecated version after its sunset: its side-by-side port is dropped';
+
+-- 0.1.0's set_status, aware of a current version deprecated with
+-- deprecate_version(): retiring the product waits for that version's sunset
+-- (and retires the version), making it active again withdraws the
+-- deprecation, so that the scheduler does not retire it at the old sunset.
+CREATE OR REPLACE FUNCTION mesh._set_status(caller regrole, product text, status text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p mesh.data_products;
+    v mesh.product_versions;
+    allowed constant text[] := ARRAY['draft>active', 'draft>retired', 'active>deprecated',
+                                     'deprecated>active', 'deprecated>retired'];
+BEGIN
+    PERFORM mesh._require(status, 'status');
+    IF status NOT IN ('draft', 'active', 'deprecated', 'retired') THEN
+        RAISE EXCEPTION 'invalid data product status "%"', status
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use draft, active, deprecated or retired.';
+    END IF;
+    p := mesh._product_for_change(caller, product, 'change the status of its data products');
+    IF p.status = status THEN
+        RAISE NOTICE 'data product "%" is already %', product, status;
+        RETURN;
+    END IF;
+    IF NOT (p.status || '>' || status) = ANY (allowed) THEN
+        RAISE EXCEPTION 'cannot change the status of data product "%" from % to %', product, p.status, status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'The life cycle is draft -> active -> deprecated -> retired; a deprecated product can be made active again, a draft can be retired, a retired product is final.',
+                  HINT = CASE
+                      WHEN p.status = 'active' AND status = 'retired'
+                          THEN 'Deprecate it first, so its consumers are warned: mesh.set_status(product, ''deprecated'').'
+                      WHEN p.status = 'retired'
+                          THEN 'Publish a new data product instead.'
+                      ELSE 'Move through the intermediate statuses.'
+                  END;
+    END IF;
+    SELECT * INTO v FROM mesh.product_versions pv
+     WHERE pv.product_id = p.id AND pv.version = p.version AND pv.status = 'deprecated'
+       FOR UPDATE;
+    IF FOUND AND status = 'retired' THEN
+        IF v.sunset_at > now() THEN
+            RAISE EXCEPTION 'cannot retire data product "%" before the sunset of its version %', product, v.version
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its consumers were promised the notice period, until %s.', v.sunset_at),
+                      HINT = 'Wait for the sunset; mesh._retire_due_versions() retires it then.';
+        END IF;
+        PERFORM mesh._retire(v, mesh._role_name(caller));
+        RETURN;
+    ELSIF FOUND AND status = 'active' THEN
+        UPDATE mesh.product_versions pv SET status = 'active', deprecated_at = NULL, sunset_at = NULL
+         WHERE pv.product_id = v.product_id AND pv.version = v.version;
+    END IF;
+    UPDATE mesh.data_products dp
+       SET status = _set_status.status, updated_at = now(), updated_by = mesh._role_name(caller)
+     WHERE dp.id = p.id;
+END
+$$;
 
 -- every deprecated version past its sunset; the monitor scheduler calls it each naptime
 CREATE FUNCTION mesh._retire_due_versions() RETURNS integer
