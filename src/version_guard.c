@@ -55,6 +55,7 @@
 #include "meshpg/version_guard.h"
 
 PG_FUNCTION_INFO_V1(meshpg_drift_guard);
+PG_FUNCTION_INFO_V1(meshpg_port_ddl_sanctioned);
 
 static char *allow_breaking_change = NULL;
 static int	deprecation_notice_minutes = 30 * 24 * 60;
@@ -90,6 +91,19 @@ meshpg_version_guard_init(void)
 							 PGC_SUSET,
 							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 							 NULL, NULL, NULL);
+}
+
+/*
+ * mesh._port_ddl_sanctioned(): whether the mesh API is changing ports itself.
+ * The SQL port guards ask this instead of reading the setting as text:
+ * calling it loads the library, which defines meshpg.sanctioned_port_ddl as
+ * superuser-only and throws away a placeholder value that a role without
+ * that right set before the library was loaded (no shared_preload_libraries).
+ */
+Datum
+meshpg_port_ddl_sanctioned(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(sanctioned_port_ddl);
 }
 
 /* owner of the meshpg extension, InvalidOid while it is not installed */

@@ -41,7 +41,9 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         'mesh._split_product(text)', 'mesh._find_product(text)', 'mesh._role_name(oid)',
                         'mesh._relation_name(regclass)', 'mesh._managed_keys()', 'mesh._lexemes_any(text)',
                         'mesh._declared_descriptor(mesh.data_products)',
-                        'mesh._source_json(mesh.data_products)']) AS f;
+                        'mesh._source_json(mesh.data_products)',
+                        -- the port guards run as the DDL's issuer (41_versions.sql)
+                        'mesh._port_ddl_sanctioned()']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p

@@ -1285,6 +1285,14 @@ CREATE EVENT TRIGGER meshpg_drift_guard ON ddl_command_start
 -- ---------------------------------------------------------------------------
 -- The 0.1.0 port guards, aware of side-by-side ports and of the API's own DDL
 
+-- the API's own DDL in progress (meshpg.sanctioned_port_ddl as the loaded
+-- library defines it: a value set before the library was loaded by a role
+-- that may not set it is discarded on loading); the guards run as whoever
+-- issues the DDL, so everyone may call it
+CREATE FUNCTION mesh._port_ddl_sanctioned() RETURNS boolean
+    LANGUAGE c STABLE
+    AS 'MODULE_PATHNAME', 'meshpg_port_ddl_sanctioned';
+
 CREATE OR REPLACE FUNCTION mesh._guard_sql_drop() RETURNS event_trigger
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -1295,7 +1303,7 @@ BEGIN
     IF to_regclass('mesh.data_products') IS NULL THEN
         RETURN;   -- the extension itself is being dropped
     END IF;
-    IF current_setting('meshpg.sanctioned_port_ddl', true) = 'on' THEN
+    IF mesh._port_ddl_sanctioned() THEN
         RETURN;   -- the mesh API changing ports itself
     END IF;
     SELECT p.domain || '.' || p.name AS product, o.object_identity INTO hit
@@ -1343,7 +1351,7 @@ BEGIN
     IF to_regclass('mesh.data_products') IS NULL THEN
         RETURN;
     END IF;
-    IF current_setting('meshpg.sanctioned_port_ddl', true) = 'on' THEN
+    IF mesh._port_ddl_sanctioned() THEN
         RETURN;   -- the mesh API changing ports itself
     END IF;
     SELECT p.domain || '.' || p.name AS product, c.command_tag INTO hit
