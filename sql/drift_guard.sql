@@ -134,6 +134,26 @@ SELECT mesh.drop_data_product(p, force => true) FROM unnest(ARRAY['drift.from_ch
 DROP VIEW drift.middle;
 DROP TABLE drift.base, drift.child, drift.parent, drift.parted;
 
+-- keys the contract promises: dropping the primary key or a foreign key is refused
+CREATE TABLE drift.dim (k integer PRIMARY KEY);
+CREATE TABLE drift.fact (id integer CONSTRAINT fact_key PRIMARY KEY, k integer CONSTRAINT fact_dim REFERENCES drift.dim,
+                         v text CONSTRAINT fact_v_unique UNIQUE, CONSTRAINT fact_v_check CHECK (v <> ''));
+ALTER TABLE drift.dim OWNER TO regress_drift_owner;
+ALTER TABLE drift.fact OWNER TO regress_drift_owner;
+SELECT mesh.create_data_product('drift.keyed', 'SELECT id, k, v FROM drift.fact', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.set_status('drift.keyed', 'active');
+SELECT c.name, c.primary_key, c."references" FROM mesh.data_product_columns c
+  JOIN mesh.data_products p ON p.id = c.product_id WHERE p.domain = 'drift' AND p.name = 'keyed' ORDER BY c.position;
+ALTER TABLE drift.fact DROP CONSTRAINT fact_key;
+ALTER TABLE drift.fact ADD COLUMN w integer, DROP CONSTRAINT fact_dim;
+-- constraints the contract does not promise can go
+ALTER TABLE drift.fact DROP CONSTRAINT fact_v_check;
+ALTER TABLE drift.fact DROP CONSTRAINT fact_v_unique;
+ALTER TABLE drift.fact DROP CONSTRAINT IF EXISTS fact_missing;
+SELECT conname FROM pg_constraint WHERE conrelid = 'drift.fact'::regclass ORDER BY 1;
+SELECT mesh.drop_data_product('drift.keyed', force => true);
+DROP TABLE drift.fact, drift.dim;
+
 -- clean up
 DROP VIEW drift.consumer_view;
 SELECT mesh.drop_data_product('drift.p', force => true);

@@ -7,7 +7,8 @@
  * nothing has been changed yet, so a DDL statement that would break the
  * contract of an active data product (ALTER COLUMN TYPE, DROP COLUMN, DROP
  * NOT NULL, RENAME of a column or relation, SET SCHEMA, DROP TABLE ...) is
- * refused before it does any damage.  A statement that recurses (ALTER TABLE
+ * refused before it does any damage, and so is DROP CONSTRAINT of a primary
+ * or foreign key the contract promises.  A statement that recurses (ALTER TABLE
  * or RENAME COLUMN without ONLY) is checked on every child and partition it
  * reaches, and ALTER INDEX ... RENAME, which PostgreSQL accepts for tables,
  * counts as a rename.  This file only reads the raw parse
@@ -40,6 +41,7 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
@@ -50,7 +52,9 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "meshpg/version_guard.h"
 
@@ -224,6 +228,64 @@ check_column(List *relids, const char *column, const char *action)
 	}
 }
 
+/*
+ * DROP CONSTRAINT of a primary or foreign key: each of its columns, so that
+ * mesh._drift_check can refuse it when the contract promises that key.
+ */
+static void
+check_drop_constraint(List *relids, const char *name)
+{
+	ListCell   *lc;
+
+	if (name == NULL)
+		return;
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		Oid			conoid = get_relation_constraint_oid(relid, name, true);
+		HeapTuple	tuple;
+		char		contype;
+		Datum		conkey;
+		bool		isnull;
+		ArrayType  *keys;
+		int16	   *attnums;
+		int			nkeys;
+		int			i;
+		const char *action;
+
+		if (!OidIsValid(conoid))
+			continue;			/* IF EXISTS, or PostgreSQL's own error next */
+		tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		contype = ((Form_pg_constraint) GETSTRUCT(tuple))->contype;
+		if (contype != CONSTRAINT_PRIMARY && contype != CONSTRAINT_FOREIGN)
+		{
+			ReleaseSysCache(tuple);
+			continue;
+		}
+		action = contype == CONSTRAINT_PRIMARY ? "drop primary key of" : "drop foreign key of";
+		conkey = SysCacheGetAttr(CONSTROID, tuple, Anum_pg_constraint_conkey, &isnull);
+		if (isnull)
+		{
+			ReleaseSysCache(tuple);
+			continue;
+		}
+		/* a copy: the cache entry is released before calling out */
+		keys = DatumGetArrayTypePCopy(conkey);
+		ReleaseSysCache(tuple);
+		if (ARR_NDIM(keys) != 1 || ARR_HASNULL(keys) || ARR_ELEMTYPE(keys) != INT2OID)
+			continue;
+		nkeys = ARR_DIMS(keys)[0];
+		attnums = (int16 *) ARR_DATA_PTR(keys);
+		for (i = 0; i < nkeys; i++)
+		{
+			if (attnums[i] > 0)
+				call_drift_check(relid, attnums[i], action);
+		}
+	}
+}
+
 static void
 check_alter_table(AlterTableStmt *stmt)
 {
@@ -248,6 +310,9 @@ check_alter_table(AlterTableStmt *stmt)
 				break;
 			case AT_DropNotNull:
 				check_column(relids, cmd->name, "drop not null of");
+				break;
+			case AT_DropConstraint:
+				check_drop_constraint(relids, cmd->name);
 				break;
 			default:
 				break;

@@ -1149,7 +1149,7 @@ GRANT SELECT ON mesh.version_consumers TO PUBLIC;
 -- dropping NOT NULL there changes the port's contract all the same.
 CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
     RETURNS TABLE (product_id bigint, product text, version text, port regclass, port_column text,
-                   port_nullable boolean, direct boolean)
+                   port_nullable boolean, port_primary_key boolean, port_references text, direct boolean)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
@@ -1185,7 +1185,7 @@ CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
     )
     SELECT DISTINCT ON (ports.id, ports.port, o.attnum)
            ports.id, ports.product, ports.version, ports.port,
-           a.attname::text, c.nullable, ports.direct
+           a.attname::text, c.nullable, c.primary_key, c."references", ports.direct
       FROM candidates ports
       LEFT JOIN LATERAL (SELECT co.attnum FROM mesh._column_origins(ports.port) co
                           WHERE _ports_reading.attnum <> 0
@@ -1226,6 +1226,9 @@ BEGIN
     FOR hit IN SELECT * FROM mesh._ports_reading(relation, attnum) LOOP
         -- dropping NOT NULL breaks only a port column the contract promises NOT NULL
         CONTINUE WHEN action = 'drop not null of' AND hit.port_nullable IS DISTINCT FROM false;
+        -- dropping a key breaks only a port column the contract promises that key on
+        CONTINUE WHEN action = 'drop primary key of' AND hit.port_primary_key IS DISTINCT FROM true;
+        CONTINUE WHEN action = 'drop foreign key of' AND hit.port_references IS NULL;
         CONTINUE WHEN hit.port = relation;   -- a port itself: the port guard decides
         -- a view between the relation and the port keeps its own column names
         CONTINUE WHEN action = 'rename' AND NOT hit.direct;
