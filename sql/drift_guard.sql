@@ -154,6 +154,32 @@ SELECT conname FROM pg_constraint WHERE conrelid = 'drift.fact'::regclass ORDER 
 SELECT mesh.drop_data_product('drift.keyed', force => true);
 DROP TABLE drift.fact, drift.dim;
 
+-- types a port column has: renaming the type, a value of an enum, or moving it is refused
+CREATE TYPE drift.mood AS ENUM ('sad', 'happy');
+CREATE DOMAIN drift.score AS integer CHECK (VALUE >= 0);
+CREATE TYPE drift.unused_mood AS ENUM ('meh');
+CREATE TABLE drift.typed (id integer PRIMARY KEY, mood drift.mood, score drift.score, moods drift.mood[]);
+ALTER TABLE drift.typed OWNER TO regress_drift_owner;
+ALTER TYPE drift.mood OWNER TO regress_drift_owner;
+ALTER DOMAIN drift.score OWNER TO regress_drift_owner;
+SELECT mesh.create_data_product('drift.typed_p', 'SELECT id, mood, score FROM drift.typed', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.create_data_product('drift.arrays_p', 'SELECT id, moods FROM drift.typed', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.set_status(p, 'active') FROM unnest(ARRAY['drift.typed_p', 'drift.arrays_p']) p;
+ALTER TYPE drift.mood RENAME TO feeling;
+ALTER TYPE drift.mood RENAME VALUE 'sad' TO 'unhappy';
+ALTER DOMAIN drift.score RENAME TO points;
+ALTER TYPE drift.mood SET SCHEMA public;
+SELECT mesh.drop_data_product('drift.typed_p', force => true);
+ALTER TYPE drift.mood RENAME VALUE 'sad' TO 'unhappy';
+-- adding a value, and types no port reads, pass
+ALTER TYPE drift.mood ADD VALUE 'calm';
+ALTER TYPE drift.unused_mood RENAME TO unused_feeling;
+ALTER DOMAIN drift.score RENAME TO points;
+SELECT mesh.drop_data_product('drift.arrays_p', force => true);
+DROP TABLE drift.typed;
+DROP TYPE drift.mood, drift.unused_feeling;
+DROP DOMAIN drift.points;
+
 -- clean up
 DROP VIEW drift.consumer_view;
 SELECT mesh.drop_data_product('drift.p', force => true);

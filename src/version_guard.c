@@ -8,7 +8,8 @@
  * contract of an active data product (ALTER COLUMN TYPE, DROP COLUMN, DROP
  * NOT NULL, RENAME of a column or relation, SET SCHEMA, DROP TABLE ...) is
  * refused before it does any damage, and so is DROP CONSTRAINT of a primary
- * or foreign key the contract promises.  A statement that recurses (ALTER TABLE
+ * or foreign key the contract promises, and renaming or moving a type (or
+ * renaming a value of an enum) that a port column has.  A statement that recurses (ALTER TABLE
  * or RENAME COLUMN without ONLY) is checked on every child and partition it
  * reaches, and ALTER INDEX ... RENAME, which PostgreSQL accepts for tables,
  * counts as a rename.  This file only reads the raw parse
@@ -47,8 +48,10 @@
 #include "commands/event_trigger.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_func.h"
+#include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -172,6 +175,54 @@ call_drift_check(Oid relid, AttrNumber attnum, const char *action)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * mesh._drift_check_type(caller, type, action): DDL on a type (enum, domain,
+ * composite) that port columns have, run as the extension owner like
+ * mesh._drift_check.
+ */
+static void
+call_drift_check_type(Oid typid, const char *action)
+{
+	Oid			argtypes[3] = {REGROLEOID, REGTYPEOID, TEXTOID};
+	Oid			check_oid;
+	Oid			owner;
+	Oid			caller;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!OidIsValid(typid))
+		return;
+	check_oid = LookupFuncName(list_make2(makeString("mesh"), makeString("_drift_check_type")),
+							   3, argtypes, true);
+	owner = extension_owner();
+	if (!OidIsValid(check_oid) || !OidIsValid(owner))
+		return;
+	caller = GetUserId();
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	PG_TRY();
+	{
+		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		OidFunctionCall3(check_oid,
+						 ObjectIdGetDatum(caller),
+						 ObjectIdGetDatum(typid),
+						 CStringGetTextDatum(action));
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+/* the type a qualified name list names, InvalidOid when there is none */
+static Oid
+type_of(Node *names)
+{
+	if (names == NULL || !IsA(names, List))
+		return InvalidOid;
+	return LookupTypeNameOid(NULL, makeTypeNameFromNameList((List *) names), true);
 }
 
 static Oid
@@ -329,6 +380,10 @@ check_rename(RenameStmt *stmt)
 			if (stmt->relation != NULL)
 				check_column(relations_reached(stmt->relation), stmt->subname, "rename");
 			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			call_drift_check_type(type_of(stmt->object), "rename type");
+			break;
 		case OBJECT_TABLE:
 		case OBJECT_INDEX:		/* ALTER INDEX ... RENAME accepts a table too */
 		case OBJECT_VIEW:
@@ -351,6 +406,10 @@ check_set_schema(AlterObjectSchemaStmt *stmt)
 		case OBJECT_MATVIEW:
 		case OBJECT_FOREIGN_TABLE:
 			call_drift_check(relation_of(stmt->relation), 0, "move");
+			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			call_drift_check_type(type_of(stmt->object), "move type");
 			break;
 		default:
 			break;
@@ -415,6 +474,12 @@ meshpg_drift_guard(PG_FUNCTION_ARGS)
 			break;
 		case T_DropStmt:
 			check_drop((DropStmt *) parsetree);
+			break;
+		case T_AlterEnumStmt:
+			/* RENAME VALUE changes values consumers compare with; ADD VALUE does not */
+			if (((AlterEnumStmt *) parsetree)->oldVal != NULL)
+				call_drift_check_type(type_of((Node *) ((AlterEnumStmt *) parsetree)->typeName),
+									  "rename a value of type");
 			break;
 		default:
 			break;

@@ -1197,6 +1197,59 @@ CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
      ORDER BY ports.id, ports.port, o.attnum
 $$;
 
+-- One product whose contract a DDL statement would break: refused, unless
+-- meshpg.allow_breaking_change names the product and the DDL's issuer is a
+-- member of its owner; then the change is recorded (breaking_changes, an
+-- incident when the monitor module is installed) and the next version must
+-- be major.
+CREATE FUNCTION mesh._drift_refuse(caller regrole, hit_product_id bigint, hit_product text, hit_version text,
+                                   hit_port regclass, hit_port_column text, relation text, column_name text,
+                                   action text, subject text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    allowed text := nullif(current_setting('meshpg.allow_breaking_change', true), '');
+    p mesh.data_products;
+    consumers text[] := mesh._port_consumers(hit_port) || mesh._port_dependents(hit_port);
+    incident bigint;
+BEGIN
+    IF allowed = hit_product THEN
+        SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = hit_product_id;
+        IF NOT pg_has_role(caller, p.owner, 'MEMBER') THEN
+            RAISE EXCEPTION 'permission denied to force a breaking change on data product "%"', hit_product
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('Only members of its owner role %s can set meshpg.allow_breaking_change to it.',
+                                      quote_ident(mesh._role_name(p.owner))),
+                      HINT = 'Ask the product''s owner to make the change.';
+        END IF;
+        IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NOT NULL THEN
+            EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)' INTO incident
+              USING hit_product_id, 'breaking_change', subject, 'error',
+                    jsonb_build_object('statement', current_query(), 'forced_by', mesh._role_name(caller),
+                                       'consumers', to_jsonb(consumers));
+        END IF;
+        INSERT INTO mesh.breaking_changes (product_id, relation, column_name, action, statement, incident_id, forced_by)
+        VALUES (hit_product_id, relation, column_name, action, current_query(), incident, mesh._role_name(caller));
+        RAISE WARNING 'breaking change to data product "%" forced: %', hit_product, subject
+            USING DETAIL = format('Consumers: %s.', coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
+                  HINT = 'The next version of the product must be a major one (mesh.publish_version()).';
+        RETURN;
+    END IF;
+    RAISE EXCEPTION 'cannot %: data product "%" reads it', subject, hit_product
+        USING ERRCODE = 'dependent_objects_still_exist',
+              DETAIL = format('Version %s of "%s" promises %s. Consumers: %s.',
+                              hit_version, hit_product,
+                              CASE WHEN hit_port_column IS NULL THEN format('its output port %s', mesh._relation_name(hit_port))
+                                   ELSE format('column %I of %s', hit_port_column, mesh._relation_name(hit_port)) END,
+                              coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
+              HINT = format('Publish a new major version of "%s" that no longer needs it with mesh.publish_version(), '
+                            'or, as its owner, SET LOCAL meshpg.allow_breaking_change = %L first (an incident is recorded and the next version must be major).',
+                            hit_product, hit_product);
+END
+$$;
+
 -- Called by the event trigger mesh._drift_guard (C), as the extension owner
 -- with the DDL's issuer as caller, before DDL on a relation runs: refuses it
 -- when it would break an active contract, unless the product's owner set
@@ -1209,12 +1262,8 @@ CREATE FUNCTION mesh._drift_check(caller regrole, relation regclass, attnum int2
 DECLARE
     hit record;
     column_name text;
-    allowed text := nullif(current_setting('meshpg.allow_breaking_change', true), '');
-    p mesh.data_products;
-    consumers text[];
-    incident bigint;
     subject text;
-    forced bigint[] := '{}';
+    seen bigint[] := '{}';
 BEGIN
     IF to_regclass('mesh.data_products') IS NULL THEN
         RETURN;
@@ -1223,6 +1272,9 @@ BEGIN
         SELECT a.attname INTO column_name FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = relation AND a.attnum = _drift_check.attnum;
     END IF;
+    subject := format('%s %s%s', action,
+                      CASE WHEN column_name IS NULL THEN '' ELSE format('column %I of ', column_name) END,
+                      mesh._relation_name(relation));
     FOR hit IN SELECT * FROM mesh._ports_reading(relation, attnum) LOOP
         -- dropping NOT NULL breaks only a port column the contract promises NOT NULL
         CONTINUE WHEN action = 'drop not null of' AND hit.port_nullable IS DISTINCT FROM false;
@@ -1232,45 +1284,60 @@ BEGIN
         CONTINUE WHEN hit.port = relation;   -- a port itself: the port guard decides
         -- a view between the relation and the port keeps its own column names
         CONTINUE WHEN action = 'rename' AND NOT hit.direct;
-        consumers := mesh._port_consumers(hit.port) || mesh._port_dependents(hit.port);
-        subject := format('%s %s%s', action,
-                          CASE WHEN column_name IS NULL THEN '' ELSE format('column %I of ', column_name) END,
-                          mesh._relation_name(relation));
-        IF allowed = hit.product THEN
-            CONTINUE WHEN hit.product_id = ANY (forced);   -- once per product, whatever its ports
-            forced := forced || hit.product_id;
-            SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = hit.product_id;
-            IF NOT pg_has_role(caller, p.owner, 'MEMBER') THEN
-                RAISE EXCEPTION 'permission denied to force a breaking change on data product "%"', hit.product
-                    USING ERRCODE = 'insufficient_privilege',
-                          DETAIL = format('Only members of its owner role %s can set meshpg.allow_breaking_change to it.',
-                                          quote_ident(mesh._role_name(p.owner))),
-                          HINT = 'Ask the product''s owner to make the change.';
-            END IF;
-            IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NOT NULL THEN
-                EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)' INTO incident
-                  USING hit.product_id, 'breaking_change', subject, 'error',
-                        jsonb_build_object('statement', current_query(), 'forced_by', mesh._role_name(caller),
-                                           'consumers', to_jsonb(consumers));
-            END IF;
-            INSERT INTO mesh.breaking_changes (product_id, relation, column_name, action, statement, incident_id, forced_by)
-            VALUES (hit.product_id, mesh._relation_name(relation), column_name, action, current_query(), incident,
-                    mesh._role_name(caller));
-            RAISE WARNING 'breaking change to data product "%" forced: %', hit.product, subject
-                USING DETAIL = format('Consumers: %s.', coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
-                      HINT = 'The next version of the product must be a major one (mesh.publish_version()).';
-            CONTINUE;
-        END IF;
-        RAISE EXCEPTION 'cannot %: data product "%" reads it', subject, hit.product
-            USING ERRCODE = 'dependent_objects_still_exist',
-                  DETAIL = format('Version %s of "%s" promises %s. Consumers: %s.',
-                                  hit.version, hit.product,
-                                  CASE WHEN hit.port_column IS NULL THEN format('its output port %s', mesh._relation_name(hit.port))
-                                       ELSE format('column %I of %s', hit.port_column, mesh._relation_name(hit.port)) END,
-                                  coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
-                  HINT = format('Publish a new major version of "%s" that no longer needs it with mesh.publish_version(), '
-                                'or, as its owner, SET LOCAL meshpg.allow_breaking_change = %L first (an incident is recorded and the next version must be major).',
-                                hit.product, hit.product);
+        CONTINUE WHEN hit.product_id = ANY (seen);   -- once per product, whatever its ports
+        seen := seen || hit.product_id;
+        PERFORM mesh._drift_refuse(caller, hit.product_id, hit.product, hit.version, hit.port, hit.port_column,
+                                   mesh._relation_name(relation), column_name, action, subject);
+    END LOOP;
+END
+$$;
+
+-- Port columns (of active or deprecated products and kept majors) whose type
+-- is the given type or an array of it
+CREATE FUNCTION mesh._ports_typed(type regtype)
+    RETURNS TABLE (product_id bigint, product text, version text, port regclass, port_column text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    WITH ports AS (
+        SELECT dp.id, dp.domain || '.' || dp.name AS product, dp.version, dp.port
+          FROM mesh.data_products dp
+         WHERE dp.status IN ('active', 'deprecated')
+        UNION
+        SELECT dp.id, dp.domain || '.' || dp.name, v.version, v.port
+          FROM mesh.product_versions v JOIN mesh.data_products dp ON dp.id = v.product_id
+         WHERE v.port IS NOT NULL AND v.status IN ('active', 'deprecated')
+    )
+    SELECT ports.id, ports.product, ports.version, ports.port, a.attname::text
+      FROM ports
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = ports.port AND a.attnum > 0 AND NOT a.attisdropped
+      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+     WHERE a.atttypid = _ports_typed.type
+        OR (t.typcategory = 'A' AND t.typelem = _ports_typed.type)
+     ORDER BY ports.id, ports.port, a.attnum
+$$;
+
+-- Called by the event trigger (C) before renaming or moving a type, or
+-- renaming a value of an enum: the contract names the type of each column
+-- and consumers compare with its values.
+CREATE FUNCTION mesh._drift_check_type(caller regrole, type regtype, action text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    hit record;
+    subject text := format('%s %s', action, pg_catalog.format_type(type, NULL));
+    seen bigint[] := '{}';
+BEGIN
+    IF to_regclass('mesh.data_products') IS NULL THEN
+        RETURN;
+    END IF;
+    FOR hit IN SELECT * FROM mesh._ports_typed(type) LOOP
+        CONTINUE WHEN hit.product_id = ANY (seen);
+        seen := seen || hit.product_id;
+        PERFORM mesh._drift_refuse(caller, hit.product_id, hit.product, hit.version, hit.port, hit.port_column,
+                                   pg_catalog.format_type(type, NULL), NULL, action, subject);
     END LOOP;
 END
 $$;
@@ -1282,7 +1349,7 @@ CREATE FUNCTION mesh._drift_guard() RETURNS event_trigger
 CREATE EVENT TRIGGER meshpg_drift_guard ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'ALTER VIEW', 'DROP VIEW', 'ALTER MATERIALIZED VIEW',
                  'DROP MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'DROP FOREIGN TABLE',
-                 'ALTER INDEX')
+                 'ALTER INDEX', 'ALTER TYPE', 'ALTER DOMAIN')
     EXECUTE FUNCTION mesh._drift_guard();
 
 -- ---------------------------------------------------------------------------
@@ -1408,5 +1475,7 @@ REVOKE ALL ON FUNCTION
     mesh._version_for_change(regrole, text, text, text), mesh._deprecate_version(regrole, text, text, timestamptz),
     mesh._retire(mesh.product_versions, text), mesh._retire_version(regrole, text, text),
     mesh._retire_due_versions(), mesh._ports_reading(regclass, int2),
-    mesh._drift_check(regrole, regclass, int2, text), mesh._drift_guard()
+    mesh._drift_check(regrole, regclass, int2, text), mesh._drift_guard(),
+    mesh._drift_refuse(regrole, bigint, text, text, regclass, text, text, text, text, text),
+    mesh._ports_typed(regtype), mesh._drift_check_type(regrole, regtype, text)
     FROM PUBLIC;
