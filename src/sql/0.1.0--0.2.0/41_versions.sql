@@ -1097,6 +1097,61 @@ BEGIN
 END
 $$;
 
+-- 0.1.0's drop_data_product, aware of kept majors: their ports are dropped
+-- with the product (their catalog rows go with it, so nothing would guard,
+-- retire or describe them any more), and without force a kept major still
+-- in its notice period keeps the product from being dropped.
+CREATE OR REPLACE FUNCTION mesh._drop_data_product(caller regrole, product text, force boolean)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p mesh.data_products;
+    kept mesh.product_versions;
+    ports regclass[];
+    port regclass;
+BEGIN
+    p := mesh._product_for_change(caller, product, 'drop its data products');
+    IF p.status IN ('active', 'deprecated') AND NOT coalesce(force, false) THEN
+        RAISE EXCEPTION 'cannot drop data product "%" while it is %', product, p.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Consumers may be reading it.',
+                  HINT = 'Deprecate and retire it first with mesh.set_status(), or pass force => true.';
+    END IF;
+    SELECT * INTO kept FROM mesh.product_versions v
+     WHERE v.product_id = p.id AND v.port IS NOT NULL AND v.port <> p.port
+       AND v.status = 'deprecated' AND v.sunset_at > now()
+     ORDER BY v.sunset_at DESC LIMIT 1;
+    IF FOUND AND NOT coalesce(force, false) THEN
+        RAISE EXCEPTION 'cannot drop data product "%" while version % is kept until its sunset', product, kept.version
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its consumers were promised %s until %s.', kept.port_name, kept.sunset_at),
+                  HINT = 'Wait for the sunset (mesh._retire_due_versions() retires it), or pass force => true.';
+    END IF;
+    ports := ARRAY[p.port] || ARRAY(SELECT v.port FROM mesh.product_versions v
+                                     WHERE v.product_id = p.id AND v.port IS NOT NULL AND v.port <> p.port
+                                       AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = v.port)
+                                     ORDER BY v.version);
+    -- the catalog rows go first (their versions with them), so the port guards let the drops through
+    DELETE FROM mesh.data_products dp WHERE dp.id = p.id;
+    BEGIN
+        FOREACH port IN ARRAY ports LOOP
+            EXECUTE format('DROP VIEW %s', mesh._relation_name(port));
+        END LOOP;
+    EXCEPTION WHEN dependent_objects_still_exist THEN
+        RAISE EXCEPTION 'cannot drop data product "%" because other objects depend on its output port', product
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = (SELECT string_agg(DISTINCT format('View %s depends on it.', mesh._relation_name(r.ev_class)), E'\n')
+                              FROM pg_catalog.pg_depend dep
+                              JOIN pg_catalog.pg_rewrite r ON r.oid = dep.objid
+                             WHERE dep.classid = 'pg_catalog.pg_rewrite'::regclass
+                               AND dep.refobjid = ANY (ports) AND r.ev_class <> ALL (ports)),
+                  HINT = 'Drop or change the dependent views first.';
+    END;
+END
+$$;
+
 -- every deprecated version past its sunset; the monitor scheduler calls it each naptime
 CREATE FUNCTION mesh._retire_due_versions() RETURNS integer
     LANGUAGE plpgsql VOLATILE
