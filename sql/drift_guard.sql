@@ -169,6 +169,20 @@ ALTER TYPE drift.mood RENAME TO feeling;
 ALTER TYPE drift.mood RENAME VALUE 'sad' TO 'unhappy';
 ALTER DOMAIN drift.score RENAME TO points;
 ALTER TYPE drift.mood SET SCHEMA public;
+-- the attributes of a composite type a port column has are part of its values
+CREATE TYPE drift.pair AS (a integer, b text);
+ALTER TYPE drift.pair OWNER TO regress_drift_owner;
+CREATE TABLE drift.paired (id integer PRIMARY KEY, pair drift.pair);
+ALTER TABLE drift.paired OWNER TO regress_drift_owner;
+SELECT mesh.create_data_product('drift.paired_p', 'SELECT id, pair FROM drift.paired', '{"purpose": "drift"}') > 0 AS created;
+SELECT mesh.set_status('drift.paired_p', 'active');
+ALTER TYPE drift.pair DROP ATTRIBUTE b;
+ALTER TYPE drift.pair ALTER ATTRIBUTE a TYPE bigint;
+ALTER TYPE drift.pair RENAME ATTRIBUTE a TO first;
+ALTER TYPE drift.pair ADD ATTRIBUTE c date;
+SELECT mesh.drop_data_product('drift.paired_p', force => true);
+DROP TABLE drift.paired;
+DROP TYPE drift.pair;
 SELECT mesh.drop_data_product('drift.typed_p', force => true);
 ALTER TYPE drift.mood RENAME VALUE 'sad' TO 'unhappy';
 -- adding a value, and types no port reads, pass

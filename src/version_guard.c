@@ -9,7 +9,8 @@
  * NOT NULL, RENAME of a column or relation, SET SCHEMA, DROP TABLE ...) is
  * refused before it does any damage, and so is DROP CONSTRAINT of a primary
  * or foreign key the contract promises, and renaming or moving a type (or
- * renaming a value of an enum) that a port column has.  A statement that recurses (ALTER TABLE
+ * renaming a value of an enum, or dropping, altering or renaming an attribute
+ * of a composite) that a port column has.  A statement that recurses (ALTER TABLE
  * or RENAME COLUMN without ONLY) is checked on every child and partition it
  * reaches, and ALTER INDEX ... RENAME, which PostgreSQL accepts for tables,
  * counts as a rename.  This file only reads the raw parse
@@ -351,6 +352,15 @@ check_alter_table(AlterTableStmt *stmt)
 
 		if (!IsA(cmd, AlterTableCmd))
 			continue;
+		if (stmt->objtype == OBJECT_TYPE)
+		{
+			/* ALTER TYPE of a composite: its attributes are part of a port column's values */
+			if (cmd->subtype == AT_DropColumn)
+				call_drift_check_type(get_rel_type_id(linitial_oid(relids)), "drop an attribute of type");
+			else if (cmd->subtype == AT_AlterColumnType)
+				call_drift_check_type(get_rel_type_id(linitial_oid(relids)), "alter an attribute of type");
+			continue;
+		}
 		switch (cmd->subtype)
 		{
 			case AT_AlterColumnType:
@@ -383,6 +393,14 @@ check_rename(RenameStmt *stmt)
 		case OBJECT_TYPE:
 		case OBJECT_DOMAIN:
 			call_drift_check_type(type_of(stmt->object), "rename type");
+			break;
+		case OBJECT_ATTRIBUTE:
+			{
+				Oid			typrelid = relation_of(stmt->relation);
+
+				if (OidIsValid(typrelid))
+					call_drift_check_type(get_rel_type_id(typrelid), "rename an attribute of type");
+			}
 			break;
 		case OBJECT_TABLE:
 		case OBJECT_INDEX:		/* ALTER INDEX ... RENAME accepts a table too */
