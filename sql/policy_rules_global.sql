@@ -82,7 +82,6 @@ INSERT INTO mesh.access_requests (product_id, role, purpose, status)
 SELECT id, '"Regress_Policy_Approved"'::regrole, 'approved reading', 'approved'
   FROM mesh.data_products WHERE domain = 'polr' AND name = 'odd_names';
 GRANT SELECT ON polr.odd_names TO "Regress_Policy_Approved";
-SELECT mesh.alter_data_product('polr.odd_names', '{"description": "approved readers only"}');
 SELECT count(*) AS violations FROM mesh.policy_violations WHERE product = 'polr.odd_names' AND policy = 'polr_approval';
 REVOKE SELECT ON polr.odd_names FROM "Regress_Policy_Approved";
 DELETE FROM mesh.access_requests WHERE role = '"Regress_Policy_Approved"'::regrole;
