@@ -71,6 +71,24 @@ GRANT SELECT ON polr.odd_names TO regress_policy_reader;
 SELECT policy, severity, path, message FROM mesh.policy_violations WHERE domain = 'polr' ORDER BY product, policy, path;
 SELECT mesh.alter_data_product('polr.odd_names', '{"description": "now refused"}');
 REVOKE SELECT ON polr.odd_names FROM regress_policy_reader;
+-- a reader with an approved request meets the rule, whatever the case of its name
+-- (a stand-in for govcat's mesh.access_requests when that area is not installed)
+CREATE ROLE "Regress_Policy_Approved" NOLOGIN;
+SELECT to_regclass('mesh.access_requests') IS NULL AS standin_requests \gset
+\if :standin_requests
+CREATE TABLE mesh.access_requests (id bigserial, product_id bigint, role regrole, purpose text, until timestamptz, status text);
+\endif
+INSERT INTO mesh.access_requests (product_id, role, purpose, status)
+SELECT id, '"Regress_Policy_Approved"'::regrole, 'approved reading', 'approved'
+  FROM mesh.data_products WHERE domain = 'polr' AND name = 'odd_names';
+GRANT SELECT ON polr.odd_names TO "Regress_Policy_Approved";
+SELECT count(*) AS violations FROM mesh.policy_violations WHERE product = 'polr.odd_names' AND policy = 'polr_approval';
+REVOKE SELECT ON polr.odd_names FROM "Regress_Policy_Approved";
+DELETE FROM mesh.access_requests WHERE role = '"Regress_Policy_Approved"'::regrole;
+\if :standin_requests
+DROP TABLE mesh.access_requests;
+\endif
+DROP ROLE "Regress_Policy_Approved";
 
 -- publish_version is evaluated like alter: this full descriptor leaves out the SLA and the checks
 SELECT mesh.publish_version('polr.p', '1.0.0', '{"purpose": "policies", "access_level": "public", "tags": ["kpi"]}');

@@ -60,7 +60,7 @@ SELECT mesh._alter_data_product('regress_sec_owner', 'sec.data', '{"purpose": "h
 SELECT mesh._drop_data_product('postgres', 'sec.data', true);
 SELECT mesh._create_port('sec', 'spoofed', 'sec_raw.data', 'regress_sec_owner');
 RESET ROLE;
--- only the read-only helpers of describe() and search() are callable by PUBLIC
+-- only the read-only helpers of describe(), search() and the port guards are callable by PUBLIC
 SELECT p.oid::regprocedure AS callable_by_public
   FROM pg_proc p
  WHERE p.pronamespace = 'mesh'::regnamespace AND p.proname LIKE '\_%'

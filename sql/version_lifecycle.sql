@@ -84,6 +84,54 @@ SELECT v.version, v.status FROM mesh.product_versions v JOIN mesh.data_products 
 SELECT mesh.create_data_product('verlc.d', 'verlc.t', '{"purpose": "draft"}') > 0 AS created;
 SELECT mesh.deprecate_version('verlc.d', '0.1.0');
 
+-- a deprecated current version keeps its promised sunset, whatever else moves
+SELECT mesh.create_data_product('verlc.q', 'SELECT id, a, b FROM verlc.t', '{"purpose": "kept promise"}') > 0 AS created;
+SELECT mesh.set_status('verlc.q', 'active');
+SET client_min_messages = warning;
+SELECT mesh.deprecate_version('verlc.q', '0.1.0', '2100-01-01 00:00:00+00') AS sunset;
+RESET client_min_messages;
+-- set_status cannot retire it before its sunset
+SELECT mesh.set_status('verlc.q', 'retired');
+-- a patch published in the notice period stays deprecated, with the same sunset
+SELECT mesh.publish_version('verlc.q', '0.1.1', '{"purpose": "kept promise, patched"}') ->> 'class' AS class;
+SELECT v.version, v.status, v.sunset_at FROM mesh.product_versions v JOIN mesh.data_products p ON p.id = v.product_id
+ WHERE p.domain = 'verlc' AND p.name = 'q' ORDER BY v.version;
+SELECT status FROM mesh.data_products WHERE domain = 'verlc' AND name = 'q';
+-- a new major keeps the old one until its promised sunset, not a shorter one, and is active
+SET client_min_messages = warning;
+SELECT mesh.publish_version('verlc.q', '1.0.0', '{"purpose": "kept promise", "source": "SELECT id, a FROM verlc.t"}') ->> 'class' AS class;
+RESET client_min_messages;
+SELECT v.version, v.status, v.sunset_at, v.port_name FROM mesh.product_versions v JOIN mesh.data_products p ON p.id = v.product_id
+ WHERE p.domain = 'verlc' AND p.name = 'q' ORDER BY v.version;
+SELECT status FROM mesh.data_products WHERE domain = 'verlc' AND name = 'q';
+SET client_min_messages = warning;
+SELECT mesh.deprecate_version('verlc.q', '1.0.0', '2100-01-01 00:00:00+00') AS sunset;
+RESET client_min_messages;
+-- made active again, the scheduler does not retire it at the old sunset
+SELECT mesh.set_status('verlc.q', 'active');
+UPDATE mesh.product_versions v SET sunset_at = now() - interval '1 second'
+  FROM mesh.data_products p WHERE p.id = v.product_id AND p.domain = 'verlc' AND p.name = 'q' AND v.version = '1.0.0' AND v.status = 'deprecated';
+SELECT mesh._retire_due_versions() >= 0 AS ran;
+SELECT v.version, v.status, v.sunset_at FROM mesh.product_versions v JOIN mesh.data_products p ON p.id = v.product_id
+ WHERE p.domain = 'verlc' AND p.name = 'q' AND v.version = '1.0.0';
+SELECT status FROM mesh.data_products WHERE domain = 'verlc' AND name = 'q';
+-- after the sunset, set_status retires it like retire_version
+SET client_min_messages = warning;
+SELECT mesh.deprecate_version('verlc.q', '1.0.0', '2100-01-01 00:00:00+00') AS sunset;
+RESET client_min_messages;
+UPDATE mesh.product_versions v SET sunset_at = now() - interval '1 second'
+  FROM mesh.data_products p WHERE p.id = v.product_id AND p.domain = 'verlc' AND p.name = 'q' AND v.version = '1.0.0';
+SELECT mesh.set_status('verlc.q', 'retired');
+SELECT v.version, v.status FROM mesh.product_versions v JOIN mesh.data_products p ON p.id = v.product_id
+ WHERE p.domain = 'verlc' AND p.name = 'q' ORDER BY v.version;
+SELECT status FROM mesh.data_products WHERE domain = 'verlc' AND name = 'q';
+-- retired, but its kept major is in its notice period: not dropped without force,
+-- and with force its kept port goes too (no ungoverned view is left behind)
+SELECT mesh.drop_data_product('verlc.q');
+SELECT to_regclass('verlc.q') AS port, to_regclass('verlc.q_v0') AS kept_port;
+SELECT mesh.drop_data_product('verlc.q', force => true);
+SELECT to_regclass('verlc.q') AS port, to_regclass('verlc.q_v0') AS kept_port;
+
 -- clean up
 SELECT mesh.drop_data_product('verlc.d');
 SELECT mesh.drop_data_product('verlc.p');

@@ -121,7 +121,7 @@ SELECT mesh.publish_version('verpub.orders_p', '2.0.1',
 SELECT mesh.drop_data_product('verpub.draft_p', force => true);
 DROP VIEW verpub.dependent;
 SELECT mesh.drop_data_product('verpub.orders_p', force => true);
-DROP VIEW verpub.orders_p_v0, verpub.orders_p_v1;
+SELECT to_regclass('verpub.orders_p_v0') AS kept_v0, to_regclass('verpub.orders_p_v1') AS kept_v1;
 DROP TABLE verpub.orders;
 SELECT mesh.drop_domain('verpub');
 DROP ROLE regress_versions_pub_owner, regress_versions_pub_member, regress_versions_pub_reader, regress_versions_pub_stranger;

@@ -7,7 +7,13 @@
  * nothing has been changed yet, so a DDL statement that would break the
  * contract of an active data product (ALTER COLUMN TYPE, DROP COLUMN, DROP
  * NOT NULL, RENAME of a column or relation, SET SCHEMA, DROP TABLE ...) is
- * refused before it does any damage.  This file only reads the raw parse
+ * refused before it does any damage, and so is DROP CONSTRAINT of a primary
+ * or foreign key the contract promises, and renaming or moving a type (or
+ * renaming a value of an enum, or dropping, altering or renaming an attribute
+ * of a composite) that a port column has.  A statement that recurses (ALTER TABLE
+ * or RENAME COLUMN without ONLY) is checked on every child and partition it
+ * reaches, and ALTER INDEX ... RENAME, which PostgreSQL accepts for tables,
+ * counts as a rename.  This file only reads the raw parse
  * tree and resolves the relations and columns it names (without locking:
  * the statement itself takes its locks right after us); the decision, the
  * error naming the product, column and consumers, and the owner's override
@@ -37,20 +43,27 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_func.h"
+#include "parser/parse_type.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 
 #include "meshpg/version_guard.h"
 
 PG_FUNCTION_INFO_V1(meshpg_drift_guard);
+PG_FUNCTION_INFO_V1(meshpg_port_ddl_sanctioned);
 
 static char *allow_breaking_change = NULL;
 static int	deprecation_notice_minutes = 30 * 24 * 60;
@@ -86,6 +99,19 @@ meshpg_version_guard_init(void)
 							 PGC_SUSET,
 							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 							 NULL, NULL, NULL);
+}
+
+/*
+ * mesh._port_ddl_sanctioned(): whether the mesh API is changing ports itself.
+ * The SQL port guards ask this instead of reading the setting as text:
+ * calling it loads the library, which defines meshpg.sanctioned_port_ddl as
+ * superuser-only and throws away a placeholder value that a role without
+ * that right set before the library was loaded (no shared_preload_libraries).
+ */
+Datum
+meshpg_port_ddl_sanctioned(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(sanctioned_port_ddl);
 }
 
 /* owner of the meshpg extension, InvalidOid while it is not installed */
@@ -152,6 +178,54 @@ call_drift_check(Oid relid, AttrNumber attnum, const char *action)
 	PG_END_TRY();
 }
 
+/*
+ * mesh._drift_check_type(caller, type, action): DDL on a type (enum, domain,
+ * composite) that port columns have, run as the extension owner like
+ * mesh._drift_check.
+ */
+static void
+call_drift_check_type(Oid typid, const char *action)
+{
+	Oid			argtypes[3] = {REGROLEOID, REGTYPEOID, TEXTOID};
+	Oid			check_oid;
+	Oid			owner;
+	Oid			caller;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!OidIsValid(typid))
+		return;
+	check_oid = LookupFuncName(list_make2(makeString("mesh"), makeString("_drift_check_type")),
+							   3, argtypes, true);
+	owner = extension_owner();
+	if (!OidIsValid(check_oid) || !OidIsValid(owner))
+		return;
+	caller = GetUserId();
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	PG_TRY();
+	{
+		SetUserIdAndSecContext(owner, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+		OidFunctionCall3(check_oid,
+						 ObjectIdGetDatum(caller),
+						 ObjectIdGetDatum(typid),
+						 CStringGetTextDatum(action));
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+/* the type a qualified name list names, InvalidOid when there is none */
+static Oid
+type_of(Node *names)
+{
+	if (names == NULL || !IsA(names, List))
+		return InvalidOid;
+	return LookupTypeNameOid(NULL, makeTypeNameFromNameList((List *) names), true);
+}
+
 static Oid
 relation_of(RangeVar *rv)
 {
@@ -172,37 +246,134 @@ column_of(Oid relid, const char *column)
 	return attnum > 0 ? attnum : InvalidAttrNumber;
 }
 
+/*
+ * The relation a statement names and, unless it says ONLY, every table that
+ * inherits from it: ALTER TABLE and RENAME COLUMN recurse to children and
+ * partitions, which a product may read directly.
+ */
+static List *
+relations_reached(RangeVar *rv)
+{
+	Oid			relid = relation_of(rv);
+
+	if (!OidIsValid(relid))
+		return NIL;
+	if (!rv->inh)
+		return list_make1_oid(relid);
+	/* no locks, as above; a child dropped meanwhile has no columns left */
+	return find_all_inheritors(relid, NoLock, NULL);
+}
+
+/* the column, by name, in the relation named and every relation reached */
+static void
+check_column(List *relids, const char *column, const char *action)
+{
+	ListCell   *lc;
+
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		AttrNumber	attnum = column_of(relid, column);
+
+		if (attnum > 0)
+			call_drift_check(relid, attnum, action);
+	}
+}
+
+/*
+ * DROP CONSTRAINT of a primary or foreign key: each of its columns, so that
+ * mesh._drift_check can refuse it when the contract promises that key.
+ */
+static void
+check_drop_constraint(List *relids, const char *name)
+{
+	ListCell   *lc;
+
+	if (name == NULL)
+		return;
+	foreach(lc, relids)
+	{
+		Oid			relid = lfirst_oid(lc);
+		Oid			conoid = get_relation_constraint_oid(relid, name, true);
+		HeapTuple	tuple;
+		char		contype;
+		Datum		conkey;
+		bool		isnull;
+		ArrayType  *keys;
+		int16	   *attnums;
+		int			nkeys;
+		int			i;
+		const char *action;
+
+		if (!OidIsValid(conoid))
+			continue;			/* IF EXISTS, or PostgreSQL's own error next */
+		tuple = SearchSysCache1(CONSTROID, ObjectIdGetDatum(conoid));
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		contype = ((Form_pg_constraint) GETSTRUCT(tuple))->contype;
+		if (contype != CONSTRAINT_PRIMARY && contype != CONSTRAINT_FOREIGN)
+		{
+			ReleaseSysCache(tuple);
+			continue;
+		}
+		action = contype == CONSTRAINT_PRIMARY ? "drop primary key of" : "drop foreign key of";
+		conkey = SysCacheGetAttr(CONSTROID, tuple, Anum_pg_constraint_conkey, &isnull);
+		if (isnull)
+		{
+			ReleaseSysCache(tuple);
+			continue;
+		}
+		/* a copy: the cache entry is released before calling out */
+		keys = DatumGetArrayTypePCopy(conkey);
+		ReleaseSysCache(tuple);
+		if (ARR_NDIM(keys) != 1 || ARR_HASNULL(keys) || ARR_ELEMTYPE(keys) != INT2OID)
+			continue;
+		nkeys = ARR_DIMS(keys)[0];
+		attnums = (int16 *) ARR_DATA_PTR(keys);
+		for (i = 0; i < nkeys; i++)
+		{
+			if (attnums[i] > 0)
+				call_drift_check(relid, attnums[i], action);
+		}
+	}
+}
+
 static void
 check_alter_table(AlterTableStmt *stmt)
 {
-	Oid			relid = relation_of(stmt->relation);
+	List	   *relids = relations_reached(stmt->relation);
 	ListCell   *lc;
 
-	if (!OidIsValid(relid))
+	if (relids == NIL)
 		return;
 	foreach(lc, stmt->cmds)
 	{
 		AlterTableCmd *cmd = (AlterTableCmd *) lfirst(lc);
-		AttrNumber	attnum;
 
 		if (!IsA(cmd, AlterTableCmd))
 			continue;
+		if (stmt->objtype == OBJECT_TYPE)
+		{
+			/* ALTER TYPE of a composite: its attributes are part of a port column's values */
+			if (cmd->subtype == AT_DropColumn)
+				call_drift_check_type(get_rel_type_id(linitial_oid(relids)), "drop an attribute of type");
+			else if (cmd->subtype == AT_AlterColumnType)
+				call_drift_check_type(get_rel_type_id(linitial_oid(relids)), "alter an attribute of type");
+			continue;
+		}
 		switch (cmd->subtype)
 		{
 			case AT_AlterColumnType:
-				attnum = column_of(relid, cmd->name);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "alter type of");
+				check_column(relids, cmd->name, "alter type of");
 				break;
 			case AT_DropColumn:
-				attnum = column_of(relid, cmd->name);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "drop");
+				check_column(relids, cmd->name, "drop");
 				break;
 			case AT_DropNotNull:
-				attnum = column_of(relid, cmd->name);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "drop not null of");
+				check_column(relids, cmd->name, "drop not null of");
+				break;
+			case AT_DropConstraint:
+				check_drop_constraint(relids, cmd->name);
 				break;
 			default:
 				break;
@@ -213,21 +384,26 @@ check_alter_table(AlterTableStmt *stmt)
 static void
 check_rename(RenameStmt *stmt)
 {
-	Oid			relid;
-
 	switch (stmt->renameType)
 	{
 		case OBJECT_COLUMN:
+			if (stmt->relation != NULL)
+				check_column(relations_reached(stmt->relation), stmt->subname, "rename");
+			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			call_drift_check_type(type_of(stmt->object), "rename type");
+			break;
+		case OBJECT_ATTRIBUTE:
 			{
-				AttrNumber	attnum;
+				Oid			typrelid = relation_of(stmt->relation);
 
-				relid = relation_of(stmt->relation);
-				attnum = column_of(relid, stmt->subname);
-				if (attnum > 0)
-					call_drift_check(relid, attnum, "rename");
+				if (OidIsValid(typrelid))
+					call_drift_check_type(get_rel_type_id(typrelid), "rename an attribute of type");
 			}
 			break;
 		case OBJECT_TABLE:
+		case OBJECT_INDEX:		/* ALTER INDEX ... RENAME accepts a table too */
 		case OBJECT_VIEW:
 		case OBJECT_MATVIEW:
 		case OBJECT_FOREIGN_TABLE:
@@ -248,6 +424,10 @@ check_set_schema(AlterObjectSchemaStmt *stmt)
 		case OBJECT_MATVIEW:
 		case OBJECT_FOREIGN_TABLE:
 			call_drift_check(relation_of(stmt->relation), 0, "move");
+			break;
+		case OBJECT_TYPE:
+		case OBJECT_DOMAIN:
+			call_drift_check_type(type_of(stmt->object), "move type");
 			break;
 		default:
 			break;
@@ -312,6 +492,12 @@ meshpg_drift_guard(PG_FUNCTION_ARGS)
 			break;
 		case T_DropStmt:
 			check_drop((DropStmt *) parsetree);
+			break;
+		case T_AlterEnumStmt:
+			/* RENAME VALUE changes values consumers compare with; ADD VALUE does not */
+			if (((AlterEnumStmt *) parsetree)->oldVal != NULL)
+				call_drift_check_type(type_of((Node *) ((AlterEnumStmt *) parsetree)->typeName),
+									  "rename a value of type");
 			break;
 		default:
 			break;

@@ -86,7 +86,9 @@ CREATE TEMP TABLE tap_reader_helpers ON COMMIT DROP AS
                         -- enforce: evaluated inside every reader's queries (the
                         -- fail-closed guard, the plan's reader check, pg_statistic filter)
                         'mesh._enforcement_guard(regclass)', 'mesh._enforcement_reader_is(oid)',
-                        'mesh._statistic_visible(oid,smallint)']) AS f;
+                        'mesh._statistic_visible(oid,smallint)',
+                        -- the port guards run as the DDL's issuer (41_versions.sql)
+                        'mesh._port_ddl_sanctioned()']) AS f;
 CREATE TEMP TABLE tap_internal ON COMMIT DROP AS
     SELECT p.oid::regprocedure AS fn, p.oid::regprocedure::text AS name
       FROM pg_proc p

@@ -728,6 +728,7 @@ DECLARE
     old_name text;
     new_port regclass;
     side_by_side boolean;
+    inherits_deprecation boolean;
     previous mesh.product_versions;
     lines text;
 BEGIN
@@ -768,6 +769,7 @@ BEGIN
     SELECT * INTO previous FROM mesh.product_versions v WHERE v.product_id = p.id AND v.version = p.version;
     old_major := (mesh._version_core(p.version))[1];
     side_by_side := cand.step = 'major' AND p.status <> 'draft';
+    inherits_deprecation := NOT side_by_side AND previous.status = 'deprecated';
 
     -- the ports; only the API's own DDL passes the guards
     PERFORM set_config('meshpg.sanctioned_port_ddl', 'on', true);
@@ -795,9 +797,11 @@ BEGIN
                             rtrim(pg_get_viewdef(p.port), E'; \n'), d.owner)).port;
         END IF;
         PERFORM mesh._copy_grants(p.port, new_port);
+        -- a version deprecated already keeps the sunset it was promised when that is later
         UPDATE mesh.product_versions v
            SET status = 'deprecated', port_name = mesh._relation_name(p.port),
-               deprecated_at = now(), sunset_at = now() + mesh._deprecation_notice()
+               deprecated_at = coalesce(v.deprecated_at, now()),
+               sunset_at = greatest(v.sunset_at, now() + mesh._deprecation_notice())
          WHERE v.product_id = p.id AND v.version = p.version
         RETURNING * INTO previous;
     ELSIF cand.staging IS NOT NULL THEN
@@ -841,12 +845,22 @@ BEGIN
     PERFORM mesh._alter_data_product(caller, product,
                                      mesh._replacement_patch(mesh._declared_descriptor(p) - 'version', cand.declared - 'version')
                                      || jsonb_build_object('version', version));
+    IF side_by_side AND p.status = 'deprecated' THEN
+        -- a new major is a new contract: the product is active again, the old major keeps its sunset
+        UPDATE mesh.data_products dp SET status = 'active' WHERE dp.id = p.id;
+    END IF;
     SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = p.id;
 
+    -- a version published in the notice period of the one it replaces inherits
+    -- its deprecation: the consumers were promised that sunset, no other
     INSERT INTO mesh.product_versions (product_id, version, major, status, port, port_name, class, previous,
-                                       contract, published_by)
-    VALUES (p.id, version, (mesh._version_core(version))[1], 'active', p.port, mesh._relation_name(p.port),
-            cand.required, previous.version, mesh._stored_contract(p), mesh._role_name(caller));
+                                       contract, published_by, deprecated_at, sunset_at)
+    VALUES (p.id, version, (mesh._version_core(version))[1],
+            CASE WHEN inherits_deprecation THEN 'deprecated' ELSE 'active' END,
+            p.port, mesh._relation_name(p.port),
+            cand.required, previous.version, mesh._stored_contract(p), mesh._role_name(caller),
+            CASE WHEN inherits_deprecation THEN previous.deprecated_at END,
+            CASE WHEN inherits_deprecation THEN previous.sunset_at END);
     INSERT INTO mesh.changelog (product_id, version, previous, path, kind, old, new, class, reason, published_by)
     SELECT p.id, version, previous.version, c.path, c.kind, c.old, c.new, c.class, c.reason, mesh._role_name(caller)
       FROM unnest(cand.changes) c;
@@ -1023,6 +1037,121 @@ CREATE FUNCTION mesh.retire_version(product text, version text)
 COMMENT ON FUNCTION mesh.retire_version(text, text) IS
     'retire a deprecated version after its sunset: its side-by-side port is dropped';
 
+-- 0.1.0's set_status, aware of a current version deprecated with
+-- deprecate_version(): retiring the product waits for that version's sunset
+-- (and retires the version), making it active again withdraws the
+-- deprecation, so that the scheduler does not retire it at the old sunset.
+CREATE OR REPLACE FUNCTION mesh._set_status(caller regrole, product text, status text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p mesh.data_products;
+    v mesh.product_versions;
+    allowed constant text[] := ARRAY['draft>active', 'draft>retired', 'active>deprecated',
+                                     'deprecated>active', 'deprecated>retired'];
+BEGIN
+    PERFORM mesh._require(status, 'status');
+    IF status NOT IN ('draft', 'active', 'deprecated', 'retired') THEN
+        RAISE EXCEPTION 'invalid data product status "%"', status
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use draft, active, deprecated or retired.';
+    END IF;
+    p := mesh._product_for_change(caller, product, 'change the status of its data products');
+    IF p.status = status THEN
+        RAISE NOTICE 'data product "%" is already %', product, status;
+        RETURN;
+    END IF;
+    IF NOT (p.status || '>' || status) = ANY (allowed) THEN
+        RAISE EXCEPTION 'cannot change the status of data product "%" from % to %', product, p.status, status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'The life cycle is draft -> active -> deprecated -> retired; a deprecated product can be made active again, a draft can be retired, a retired product is final.',
+                  HINT = CASE
+                      WHEN p.status = 'active' AND status = 'retired'
+                          THEN 'Deprecate it first, so its consumers are warned: mesh.set_status(product, ''deprecated'').'
+                      WHEN p.status = 'retired'
+                          THEN 'Publish a new data product instead.'
+                      ELSE 'Move through the intermediate statuses.'
+                  END;
+    END IF;
+    SELECT * INTO v FROM mesh.product_versions pv
+     WHERE pv.product_id = p.id AND pv.version = p.version AND pv.status = 'deprecated'
+       FOR UPDATE;
+    IF FOUND AND status = 'retired' THEN
+        IF v.sunset_at > now() THEN
+            RAISE EXCEPTION 'cannot retire data product "%" before the sunset of its version %', product, v.version
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = format('Its consumers were promised the notice period, until %s.', v.sunset_at),
+                      HINT = 'Wait for the sunset; mesh._retire_due_versions() retires it then.';
+        END IF;
+        PERFORM mesh._retire(v, mesh._role_name(caller));
+        RETURN;
+    ELSIF FOUND AND status = 'active' THEN
+        UPDATE mesh.product_versions pv SET status = 'active', deprecated_at = NULL, sunset_at = NULL
+         WHERE pv.product_id = v.product_id AND pv.version = v.version;
+    END IF;
+    UPDATE mesh.data_products dp
+       SET status = _set_status.status, updated_at = now(), updated_by = mesh._role_name(caller)
+     WHERE dp.id = p.id;
+END
+$$;
+
+-- 0.1.0's drop_data_product, aware of kept majors: their ports are dropped
+-- with the product (their catalog rows go with it, so nothing would guard,
+-- retire or describe them any more), and without force a kept major still
+-- in its notice period keeps the product from being dropped.
+CREATE OR REPLACE FUNCTION mesh._drop_data_product(caller regrole, product text, force boolean)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    p mesh.data_products;
+    kept mesh.product_versions;
+    ports regclass[];
+    port regclass;
+BEGIN
+    p := mesh._product_for_change(caller, product, 'drop its data products');
+    IF p.status IN ('active', 'deprecated') AND NOT coalesce(force, false) THEN
+        RAISE EXCEPTION 'cannot drop data product "%" while it is %', product, p.status
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Consumers may be reading it.',
+                  HINT = 'Deprecate and retire it first with mesh.set_status(), or pass force => true.';
+    END IF;
+    SELECT * INTO kept FROM mesh.product_versions v
+     WHERE v.product_id = p.id AND v.port IS NOT NULL AND v.port <> p.port
+       AND v.status = 'deprecated' AND v.sunset_at > now()
+     ORDER BY v.sunset_at DESC LIMIT 1;
+    IF FOUND AND NOT coalesce(force, false) THEN
+        RAISE EXCEPTION 'cannot drop data product "%" while version % is kept until its sunset', product, kept.version
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = format('Its consumers were promised %s until %s.', kept.port_name, kept.sunset_at),
+                  HINT = 'Wait for the sunset (mesh._retire_due_versions() retires it), or pass force => true.';
+    END IF;
+    ports := ARRAY[p.port] || ARRAY(SELECT v.port FROM mesh.product_versions v
+                                     WHERE v.product_id = p.id AND v.port IS NOT NULL AND v.port <> p.port
+                                       AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid = v.port)
+                                     ORDER BY v.version);
+    -- the catalog rows go first (their versions with them), so the port guards let the drops through
+    DELETE FROM mesh.data_products dp WHERE dp.id = p.id;
+    BEGIN
+        FOREACH port IN ARRAY ports LOOP
+            EXECUTE format('DROP VIEW %s', mesh._relation_name(port));
+        END LOOP;
+    EXCEPTION WHEN dependent_objects_still_exist THEN
+        RAISE EXCEPTION 'cannot drop data product "%" because other objects depend on its output port', product
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = (SELECT string_agg(DISTINCT format('View %s depends on it.', mesh._relation_name(r.ev_class)), E'\n')
+                              FROM pg_catalog.pg_depend dep
+                              JOIN pg_catalog.pg_rewrite r ON r.oid = dep.objid
+                             WHERE dep.classid = 'pg_catalog.pg_rewrite'::regclass
+                               AND dep.refobjid = ANY (ports) AND r.ev_class <> ALL (ports)),
+                  HINT = 'Drop or change the dependent views first.';
+    END;
+END
+$$;
+
 -- every deprecated version past its sunset; the monitor scheduler calls it each naptime
 CREATE FUNCTION mesh._retire_due_versions() RETURNS integer
     LANGUAGE plpgsql VOLATILE
@@ -1068,14 +1197,18 @@ GRANT SELECT ON mesh.version_consumers TO PUBLIC;
 -- ---------------------------------------------------------------------------
 -- Schema-drift guard
 
--- Products whose port (or a kept major's port) reads a relation (attnum 0) or one of its columns
+-- Products whose port (or a kept major's port) reads a relation (attnum 0) or
+-- one of its columns.  direct: the port's query names the relation; a port
+-- that reads it through other views is a hit only for a column that one of
+-- its output columns comes from (mesh._column_origins follows views), since
+-- dropping NOT NULL there changes the port's contract all the same.
 CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
     RETURNS TABLE (product_id bigint, product text, version text, port regclass, port_column text,
-                   port_nullable boolean)
+                   port_nullable boolean, port_primary_key boolean, port_references text, direct boolean)
     LANGUAGE sql STABLE
     SET search_path = pg_catalog, pg_temp
     AS $$
-    WITH ports AS (
+    WITH RECURSIVE ports AS (
         SELECT dp.id, dp.domain || '.' || dp.name AS product, dp.version, dp.port
           FROM mesh.data_products dp
          WHERE dp.status IN ('active', 'deprecated')
@@ -1083,23 +1216,93 @@ CREATE FUNCTION mesh._ports_reading(relation regclass, attnum int2)
         SELECT dp.id, dp.domain || '.' || dp.name, v.version, v.port
           FROM mesh.product_versions v JOIN mesh.data_products dp ON dp.id = v.product_id
          WHERE v.port IS NOT NULL AND v.status IN ('active', 'deprecated')
+    ), readers (relid) AS (
+        -- views reading the relation, and views reading those
+        SELECT _ports_reading.relation::oid
+        UNION
+        SELECT r.ev_class
+          FROM readers
+          JOIN pg_catalog.pg_depend dep
+            ON dep.classid = 'pg_catalog.pg_rewrite'::regclass
+           AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = readers.relid
+          JOIN pg_catalog.pg_rewrite r ON r.oid = dep.objid AND r.ev_class <> readers.relid
+    ), candidates AS (
+        SELECT ports.*,
+               EXISTS (SELECT FROM pg_catalog.pg_rewrite r
+                         JOIN pg_catalog.pg_depend dep
+                           ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND dep.objid = r.oid
+                          AND dep.refclassid = 'pg_catalog.pg_class'::regclass
+                          AND dep.refobjid = _ports_reading.relation
+                          AND (_ports_reading.attnum = 0 OR dep.refobjsubid = _ports_reading.attnum)
+                        WHERE r.ev_class = ports.port) AS direct
+          FROM ports
+         WHERE ports.port IN (SELECT readers.relid FROM readers WHERE readers.relid <> _ports_reading.relation)
     )
     SELECT DISTINCT ON (ports.id, ports.port, o.attnum)
            ports.id, ports.product, ports.version, ports.port,
-           a.attname::text, c.nullable
-      FROM ports
-      JOIN pg_catalog.pg_rewrite r ON r.ev_class = ports.port
-      JOIN pg_catalog.pg_depend dep
-        ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND dep.objid = r.oid
-       AND dep.refclassid = 'pg_catalog.pg_class'::regclass AND dep.refobjid = _ports_reading.relation
-       AND (_ports_reading.attnum = 0 OR dep.refobjsubid = _ports_reading.attnum)
+           a.attname::text, c.nullable, c.primary_key, c."references", ports.direct
+      FROM candidates ports
       LEFT JOIN LATERAL (SELECT co.attnum FROM mesh._column_origins(ports.port) co
                           WHERE _ports_reading.attnum <> 0
                             AND co.source_relation = _ports_reading.relation
                             AND co.source_attnum = _ports_reading.attnum) o ON true
       LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = ports.port AND a.attnum = o.attnum
       LEFT JOIN mesh.data_product_columns c ON c.product_id = ports.id AND c.name = a.attname::text
+     WHERE ports.direct OR o.attnum IS NOT NULL
      ORDER BY ports.id, ports.port, o.attnum
+$$;
+
+-- One product whose contract a DDL statement would break: refused, unless
+-- meshpg.allow_breaking_change names the product and the DDL's issuer is a
+-- member of its owner; then the change is recorded (breaking_changes, an
+-- incident when the monitor module is installed) and the next version must
+-- be major.
+CREATE FUNCTION mesh._drift_refuse(caller regrole, hit_product_id bigint, hit_product text, hit_version text,
+                                   hit_port regclass, hit_port_column text, relation text, column_name text,
+                                   action text, subject text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    allowed text := nullif(current_setting('meshpg.allow_breaking_change', true), '');
+    p mesh.data_products;
+    consumers text[] := mesh._port_consumers(hit_port) || mesh._port_dependents(hit_port);
+    incident bigint;
+BEGIN
+    IF allowed = hit_product THEN
+        SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = hit_product_id;
+        IF NOT pg_has_role(caller, p.owner, 'MEMBER') THEN
+            RAISE EXCEPTION 'permission denied to force a breaking change on data product "%"', hit_product
+                USING ERRCODE = 'insufficient_privilege',
+                      DETAIL = format('Only members of its owner role %s can set meshpg.allow_breaking_change to it.',
+                                      quote_ident(mesh._role_name(p.owner))),
+                      HINT = 'Ask the product''s owner to make the change.';
+        END IF;
+        IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NOT NULL THEN
+            EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)' INTO incident
+              USING hit_product_id, 'breaking_change', subject, 'error',
+                    jsonb_build_object('statement', current_query(), 'forced_by', mesh._role_name(caller),
+                                       'consumers', to_jsonb(consumers));
+        END IF;
+        INSERT INTO mesh.breaking_changes (product_id, relation, column_name, action, statement, incident_id, forced_by)
+        VALUES (hit_product_id, relation, column_name, action, current_query(), incident, mesh._role_name(caller));
+        RAISE WARNING 'breaking change to data product "%" forced: %', hit_product, subject
+            USING DETAIL = format('Consumers: %s.', coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
+                  HINT = 'The next version of the product must be a major one (mesh.publish_version()).';
+        RETURN;
+    END IF;
+    RAISE EXCEPTION 'cannot %: data product "%" reads it', subject, hit_product
+        USING ERRCODE = 'dependent_objects_still_exist',
+              DETAIL = format('Version %s of "%s" promises %s. Consumers: %s.',
+                              hit_version, hit_product,
+                              CASE WHEN hit_port_column IS NULL THEN format('its output port %s', mesh._relation_name(hit_port))
+                                   ELSE format('column %I of %s', hit_port_column, mesh._relation_name(hit_port)) END,
+                              coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
+              HINT = format('Publish a new major version of "%s" that no longer needs it with mesh.publish_version(), '
+                            'or, as its owner, SET LOCAL meshpg.allow_breaking_change = %L first (an incident is recorded and the next version must be major).',
+                            hit_product, hit_product);
+END
 $$;
 
 -- Called by the event trigger mesh._drift_guard (C), as the extension owner
@@ -1114,12 +1317,8 @@ CREATE FUNCTION mesh._drift_check(caller regrole, relation regclass, attnum int2
 DECLARE
     hit record;
     column_name text;
-    allowed text := nullif(current_setting('meshpg.allow_breaking_change', true), '');
-    p mesh.data_products;
-    consumers text[];
-    incident bigint;
     subject text;
-    forced bigint[] := '{}';
+    seen bigint[] := '{}';
 BEGIN
     IF to_regclass('mesh.data_products') IS NULL THEN
         RETURN;
@@ -1128,49 +1327,72 @@ BEGIN
         SELECT a.attname INTO column_name FROM pg_catalog.pg_attribute a
          WHERE a.attrelid = relation AND a.attnum = _drift_check.attnum;
     END IF;
+    subject := format('%s %s%s', action,
+                      CASE WHEN column_name IS NULL THEN '' ELSE format('column %I of ', column_name) END,
+                      mesh._relation_name(relation));
     FOR hit IN SELECT * FROM mesh._ports_reading(relation, attnum) LOOP
         -- dropping NOT NULL breaks only a port column the contract promises NOT NULL
         CONTINUE WHEN action = 'drop not null of' AND hit.port_nullable IS DISTINCT FROM false;
+        -- dropping a key breaks only a port column the contract promises that key on
+        CONTINUE WHEN action = 'drop primary key of' AND hit.port_primary_key IS DISTINCT FROM true;
+        CONTINUE WHEN action = 'drop foreign key of' AND hit.port_references IS NULL;
         CONTINUE WHEN hit.port = relation;   -- a port itself: the port guard decides
-        consumers := mesh._port_consumers(hit.port) || mesh._port_dependents(hit.port);
-        subject := format('%s %s%s', action,
-                          CASE WHEN column_name IS NULL THEN '' ELSE format('column %I of ', column_name) END,
-                          mesh._relation_name(relation));
-        IF allowed = hit.product THEN
-            CONTINUE WHEN hit.product_id = ANY (forced);   -- once per product, whatever its ports
-            forced := forced || hit.product_id;
-            SELECT * INTO p FROM mesh.data_products dp WHERE dp.id = hit.product_id;
-            IF NOT pg_has_role(caller, p.owner, 'MEMBER') THEN
-                RAISE EXCEPTION 'permission denied to force a breaking change on data product "%"', hit.product
-                    USING ERRCODE = 'insufficient_privilege',
-                          DETAIL = format('Only members of its owner role %s can set meshpg.allow_breaking_change to it.',
-                                          quote_ident(mesh._role_name(p.owner))),
-                          HINT = 'Ask the product''s owner to make the change.';
-            END IF;
-            IF to_regprocedure('mesh._open_incident(bigint,text,text,text,jsonb)') IS NOT NULL THEN
-                EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)' INTO incident
-                  USING hit.product_id, 'breaking_change', subject, 'error',
-                        jsonb_build_object('statement', current_query(), 'forced_by', mesh._role_name(caller),
-                                           'consumers', to_jsonb(consumers));
-            END IF;
-            INSERT INTO mesh.breaking_changes (product_id, relation, column_name, action, statement, incident_id, forced_by)
-            VALUES (hit.product_id, mesh._relation_name(relation), column_name, action, current_query(), incident,
-                    mesh._role_name(caller));
-            RAISE WARNING 'breaking change to data product "%" forced: %', hit.product, subject
-                USING DETAIL = format('Consumers: %s.', coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
-                      HINT = 'The next version of the product must be a major one (mesh.publish_version()).';
-            CONTINUE;
-        END IF;
-        RAISE EXCEPTION 'cannot %: data product "%" reads it', subject, hit.product
-            USING ERRCODE = 'dependent_objects_still_exist',
-                  DETAIL = format('Version %s of "%s" promises %s. Consumers: %s.',
-                                  hit.version, hit.product,
-                                  CASE WHEN hit.port_column IS NULL THEN format('its output port %s', mesh._relation_name(hit.port))
-                                       ELSE format('column %I of %s', hit.port_column, mesh._relation_name(hit.port)) END,
-                                  coalesce(nullif(array_to_string(consumers, ', '), ''), 'none')),
-                  HINT = format('Publish a new major version of "%s" that no longer needs it with mesh.publish_version(), '
-                                'or, as its owner, SET LOCAL meshpg.allow_breaking_change = %L first (an incident is recorded and the next version must be major).',
-                                hit.product, hit.product);
+        -- a view between the relation and the port keeps its own column names
+        CONTINUE WHEN action = 'rename' AND NOT hit.direct;
+        CONTINUE WHEN hit.product_id = ANY (seen);   -- once per product, whatever its ports
+        seen := seen || hit.product_id;
+        PERFORM mesh._drift_refuse(caller, hit.product_id, hit.product, hit.version, hit.port, hit.port_column,
+                                   mesh._relation_name(relation), column_name, action, subject);
+    END LOOP;
+END
+$$;
+
+-- Port columns (of active or deprecated products and kept majors) whose type
+-- is the given type or an array of it
+CREATE FUNCTION mesh._ports_typed(type regtype)
+    RETURNS TABLE (product_id bigint, product text, version text, port regclass, port_column text)
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+    WITH ports AS (
+        SELECT dp.id, dp.domain || '.' || dp.name AS product, dp.version, dp.port
+          FROM mesh.data_products dp
+         WHERE dp.status IN ('active', 'deprecated')
+        UNION
+        SELECT dp.id, dp.domain || '.' || dp.name, v.version, v.port
+          FROM mesh.product_versions v JOIN mesh.data_products dp ON dp.id = v.product_id
+         WHERE v.port IS NOT NULL AND v.status IN ('active', 'deprecated')
+    )
+    SELECT ports.id, ports.product, ports.version, ports.port, a.attname::text
+      FROM ports
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = ports.port AND a.attnum > 0 AND NOT a.attisdropped
+      JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+     WHERE a.atttypid = _ports_typed.type
+        OR (t.typcategory = 'A' AND t.typelem = _ports_typed.type)
+     ORDER BY ports.id, ports.port, a.attnum
+$$;
+
+-- Called by the event trigger (C) before renaming or moving a type, or
+-- renaming a value of an enum: the contract names the type of each column
+-- and consumers compare with its values.
+CREATE FUNCTION mesh._drift_check_type(caller regrole, type regtype, action text)
+    RETURNS void
+    LANGUAGE plpgsql VOLATILE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+    hit record;
+    subject text := format('%s %s', action, pg_catalog.format_type(type, NULL));
+    seen bigint[] := '{}';
+BEGIN
+    IF to_regclass('mesh.data_products') IS NULL THEN
+        RETURN;
+    END IF;
+    FOR hit IN SELECT * FROM mesh._ports_typed(type) LOOP
+        CONTINUE WHEN hit.product_id = ANY (seen);
+        seen := seen || hit.product_id;
+        PERFORM mesh._drift_refuse(caller, hit.product_id, hit.product, hit.version, hit.port, hit.port_column,
+                                   pg_catalog.format_type(type, NULL), NULL, action, subject);
     END LOOP;
 END
 $$;
@@ -1181,11 +1403,20 @@ CREATE FUNCTION mesh._drift_guard() RETURNS event_trigger
 
 CREATE EVENT TRIGGER meshpg_drift_guard ON ddl_command_start
     WHEN TAG IN ('ALTER TABLE', 'DROP TABLE', 'ALTER VIEW', 'DROP VIEW', 'ALTER MATERIALIZED VIEW',
-                 'DROP MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'DROP FOREIGN TABLE')
+                 'DROP MATERIALIZED VIEW', 'ALTER FOREIGN TABLE', 'DROP FOREIGN TABLE',
+                 'ALTER INDEX', 'ALTER TYPE', 'ALTER DOMAIN')
     EXECUTE FUNCTION mesh._drift_guard();
 
 -- ---------------------------------------------------------------------------
 -- The 0.1.0 port guards, aware of side-by-side ports and of the API's own DDL
+
+-- the API's own DDL in progress (meshpg.sanctioned_port_ddl as the loaded
+-- library defines it: a value set before the library was loaded by a role
+-- that may not set it is discarded on loading); the guards run as whoever
+-- issues the DDL, so everyone may call it
+CREATE FUNCTION mesh._port_ddl_sanctioned() RETURNS boolean
+    LANGUAGE c STABLE
+    AS 'MODULE_PATHNAME', 'meshpg_port_ddl_sanctioned';
 
 CREATE OR REPLACE FUNCTION mesh._guard_sql_drop() RETURNS event_trigger
     LANGUAGE plpgsql
@@ -1197,7 +1428,7 @@ BEGIN
     IF to_regclass('mesh.data_products') IS NULL THEN
         RETURN;   -- the extension itself is being dropped
     END IF;
-    IF current_setting('meshpg.sanctioned_port_ddl', true) = 'on' THEN
+    IF mesh._port_ddl_sanctioned() THEN
         RETURN;   -- the mesh API changing ports itself
     END IF;
     SELECT p.domain || '.' || p.name AS product, o.object_identity INTO hit
@@ -1245,7 +1476,7 @@ BEGIN
     IF to_regclass('mesh.data_products') IS NULL THEN
         RETURN;
     END IF;
-    IF current_setting('meshpg.sanctioned_port_ddl', true) = 'on' THEN
+    IF mesh._port_ddl_sanctioned() THEN
         RETURN;   -- the mesh API changing ports itself
     END IF;
     SELECT p.domain || '.' || p.name AS product, c.command_tag INTO hit
@@ -1299,5 +1530,7 @@ REVOKE ALL ON FUNCTION
     mesh._version_for_change(regrole, text, text, text), mesh._deprecate_version(regrole, text, text, timestamptz),
     mesh._retire(mesh.product_versions, text), mesh._retire_version(regrole, text, text),
     mesh._retire_due_versions(), mesh._ports_reading(regclass, int2),
-    mesh._drift_check(regrole, regclass, int2, text), mesh._drift_guard()
+    mesh._drift_check(regrole, regclass, int2, text), mesh._drift_guard(),
+    mesh._drift_refuse(regrole, bigint, text, text, regclass, text, text, text, text, text),
+    mesh._ports_typed(regtype), mesh._drift_check_type(regrole, regtype, text)
     FROM PUBLIC;

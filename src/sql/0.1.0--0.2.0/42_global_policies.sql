@@ -306,8 +306,10 @@ BEGIN
             FOREACH grantee IN ARRAY mesh._port_consumers(port) LOOP
                 present := false;
                 IF grantee <> 'PUBLIC' AND to_regclass('mesh.access_requests') IS NOT NULL THEN
+                    -- by name, not $2::regrole, which would fold a mixed-case name to lower case
                     EXECUTE 'SELECT EXISTS (SELECT FROM mesh.access_requests r
-                                             WHERE r.product_id = $1 AND r.role = $2::regrole
+                                              JOIN pg_catalog.pg_roles g ON g.oid = r.role::oid
+                                             WHERE r.product_id = $1 AND g.rolname = $2
                                                AND r.status = ''approved''
                                                AND (r.until IS NULL OR r.until > now()))'
                        INTO present USING product_id, grantee;
