@@ -57,6 +57,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "meshpg/usage.h"
@@ -165,6 +166,7 @@ spill_write(const char *path, const HistoryRecord *records, long n)
 	int			fd;
 	size_t		len = sizeof(HistoryRecord) * n;
 	ssize_t		written;
+	struct stat st;
 
 	if (n == 0)
 		return true;
@@ -176,8 +178,32 @@ spill_write(const char *path, const HistoryRecord *records, long n)
 	}
 	if (fd < 0)
 		return false;
+	if (fstat(fd, &st) != 0)
+	{
+		int			save_errno = errno;
+
+		close(fd);
+		errno = save_errno;
+		return false;
+	}
+	errno = 0;
 	written = write(fd, records, len);
-	if (close(fd) != 0 || written < 0 || (size_t) written != len)
+	if (written < 0 || (size_t) written != len)
+	{
+		int			save_errno = errno ? errno : ENOSPC;	/* short write: disk full */
+
+		/*
+		 * Cut off what was written of the record, or every later append
+		 * would be misaligned and the file unreadable for every flush.  The
+		 * caller refuses the read, so the record is rightly gone.
+		 */
+		if (written > 0 && ftruncate(fd, st.st_size) != 0)
+			elog(LOG, "could not truncate meshpg access history file \"%s\" after a failed write: %m", path);
+		close(fd);
+		errno = save_errno;
+		return false;
+	}
+	if (close(fd) != 0)
 		return false;
 	return true;
 }
@@ -362,6 +388,18 @@ history_xact_callback(XactEvent event, void *arg)
 		return;
 	switch (event)
 	{
+		case XACT_EVENT_PRE_PREPARE:
+
+			/*
+			 * COMMIT PREPARED runs in another session, which cannot mark the
+			 * records consumed: the next flush would write them again.
+			 */
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot prepare a transaction that flushed the access history"),
+					 errdetail("The records a flush takes are marked written only when its own session commits."),
+					 errhint("Call mesh.flush_usage() outside of transactions that are prepared for two-phase commit.")));
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 			SpinLockAcquire(&ring->mutex);
@@ -475,6 +513,83 @@ read_spill_file(ReturnSetInfo *rsinfo, const char *path)
 	return true;
 }
 
+/* does the database still exist? (needs a transaction) */
+static bool
+database_exists(Oid dbid)
+{
+	return SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(dbid));
+}
+
+/*
+ * Records of a dropped database are never flushed: marked consumed, or the
+ * ring's tail would stop behind them for good and every later read of every
+ * database would spill to a file.  At most a few databases per flush.
+ */
+static void
+discard_dropped_databases(void)
+{
+	Oid			others[8];
+	int			nothers = 0;
+	Oid			gone[8];
+	int			ngone = 0;
+
+	SpinLockAcquire(&ring->mutex);
+	advance_tail();
+	for (uint64 pos = ring->tail; pos < ring->head && nothers < lengthof(others); pos++)
+	{
+		HistoryRecord *rec = &ring->records[pos % history_buffer];
+		bool		seen = false;
+
+		if (rec->consumed || rec->dbid == MyDatabaseId)
+			continue;
+		for (int i = 0; i < nothers; i++)
+			seen |= others[i] == rec->dbid;
+		if (!seen)
+			others[nothers++] = rec->dbid;
+	}
+	SpinLockRelease(&ring->mutex);
+
+	for (int i = 0; i < nothers; i++)
+		if (!database_exists(others[i]))
+			gone[ngone++] = others[i];
+	if (ngone == 0)
+		return;
+
+	SpinLockAcquire(&ring->mutex);
+	for (uint64 pos = ring->tail; pos < ring->head; pos++)
+	{
+		HistoryRecord *rec = &ring->records[pos % history_buffer];
+
+		for (int i = 0; i < ngone; i++)
+			if (rec->dbid == gone[i])
+				rec->consumed = true;
+	}
+	advance_tail();
+	SpinLockRelease(&ring->mutex);
+}
+
+/* a spill file "<dboid>.*" of a dropped database is removed */
+static void
+remove_file_of_dropped_database(const char *name)
+{
+	char	   *end;
+	unsigned long dbid;
+	char		path[MAXPGPATH];
+
+	if (name[0] < '0' || name[0] > '9')
+		return;
+	errno = 0;
+	dbid = strtoul(name, &end, 10);
+	if (errno != 0 || *end != '.' || dbid == 0 || dbid > PG_UINT32_MAX ||
+		database_exists((Oid) dbid))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", HISTORY_DIR, name);
+	if (unlink(path) != 0 && errno != ENOENT)
+		ereport(LOG,
+				(errcode_for_file_access(),
+				 errmsg("could not remove access history file \"%s\" of a dropped database: %m", path)));
+}
+
 /*
  * mesh._access_history_take(): this database's unflushed access history
  * records (product_id, port, role, read_at, query_id, all_columns, attnums,
@@ -509,6 +624,8 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 
 	snprintf(active, sizeof(active), "%s/%u.active", HISTORY_DIR, MyDatabaseId);
 
+	discard_dropped_databases();
+
 	/* history_lock: no spill file append while the active file is renamed */
 	LWLockAcquire(history_lock, LW_EXCLUSIVE);
 
@@ -538,8 +655,23 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 		n++;
 	}
 	SpinLockRelease(&ring->mutex);
-	snprintf(renamed, sizeof(renamed), "%s/%u.%llu.spill", HISTORY_DIR, MyDatabaseId,
-			 (unsigned long long) ring->spill_seq++);
+
+	/* from here an error releases the taken records (abort callbacks) */
+	pending_positions = positions;
+	pending_count = n;
+	pending_files = NIL;
+	pending_subid = GetCurrentSubTransactionId();
+	pending_active = true;
+
+	/*
+	 * A fresh name: spill_seq restarts from the clock at each server start,
+	 * and a spill file an earlier flush could not write out may still bear
+	 * the name it gives; renaming over it would lose its records.
+	 */
+	do
+		snprintf(renamed, sizeof(renamed), "%s/%u.%llu.spill", HISTORY_DIR, MyDatabaseId,
+				 (unsigned long long) ring->spill_seq++);
+	while (access(renamed, F_OK) == 0);
 	if (rename(active, renamed) != 0 && errno != ENOENT)
 	{
 		int			save_errno = errno;
@@ -560,15 +692,17 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 	/* every spill file of this database: this one and any left by earlier flushes */
 	snprintf(prefix, sizeof(prefix), "%u.", MyDatabaseId);
 	dir = AllocateDir(HISTORY_DIR);
-	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
-	pending_files = NIL;
-	MemoryContextSwitchTo(oldcxt);
 	while ((de = ReadDir(dir, HISTORY_DIR)) != NULL)
 	{
 		size_t		len = strlen(de->d_name);
 		char		path[MAXPGPATH];
 
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || len < 6 ||
+		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
+		{
+			remove_file_of_dropped_database(de->d_name);
+			continue;
+		}
+		if (len < 6 ||
 			strcmp(de->d_name + len - 6, ".spill") != 0)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", HISTORY_DIR, de->d_name);
@@ -580,11 +714,6 @@ meshpg_access_history_take(PG_FUNCTION_ARGS)
 		}
 	}
 	FreeDir(dir);
-
-	pending_positions = positions;
-	pending_count = n;
-	pending_subid = GetCurrentSubTransactionId();
-	pending_active = true;
 	return (Datum) 0;
 }
 

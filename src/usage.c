@@ -65,6 +65,7 @@
 #include "utils/queryjumble.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "meshpg/usage.h"
@@ -332,7 +333,9 @@ usage_load_counters(void)
 
 			if (fread(&count, sizeof(count), 1, file) != 1)
 				break;
-			entry = hash_search(usage_hash, &count.key, HASH_ENTER_NULL, &found);
+			entry = hash_search(usage_hash, &count.key, HASH_FIND, &found);
+			if (entry == NULL && hash_get_num_entries(usage_hash) < usage_max_entries)
+				entry = hash_search(usage_hash, &count.key, HASH_ENTER_NULL, &found);
 			if (entry == NULL)
 				break;
 			if (!found)
@@ -728,7 +731,15 @@ fold_local_batch(void)
 			if (slot->reads == 0)
 				continue;
 			entry = hash_search_with_hash_value(usage_hash, &slot->key, slot->hashvalue,
-												HASH_ENTER_NULL, &found);
+												HASH_FIND, &found);
+			/*
+			 * A shared hash grows past its nominal size into the server's
+			 * spare shared memory (which the lock table needs): the limit is
+			 * ours to keep.
+			 */
+			if (entry == NULL && hash_get_num_entries(usage_hash) < usage_max_entries)
+				entry = hash_search_with_hash_value(usage_hash, &slot->key, slot->hashvalue,
+													HASH_ENTER_NULL, &found);
 			if (entry == NULL)
 				continue;		/* full: stays in the slot */
 			if (!found)
@@ -785,6 +796,15 @@ usage_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_PREPARE:
+			/* COMMIT PREPARED runs elsewhere and could not clear what was taken */
+			if (pending_take_active)
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot prepare a transaction that flushed usage counters"),
+						 errdetail("The counters a flush takes are cleared only when its own session commits; after COMMIT PREPARED they would be counted again."),
+						 errhint("Call mesh.flush_usage() outside of transactions that are prepared for two-phase commit.")));
+			break;
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 			if (pending_take_active && usage_hash != NULL)
@@ -822,6 +842,57 @@ usage_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 /* ---- SQL-callable ---------------------------------------------------------- */
 
 /*
+ * Counters of a dropped database are never flushed: removed here, or they
+ * would hold their place in the shared hash for good (and be saved and
+ * loaded at every restart).  At most a few databases per flush.
+ */
+static void
+remove_dropped_databases(void)
+{
+	HASH_SEQ_STATUS seq;
+	UsageEntry *entry;
+	Oid			others[8];
+	int			nothers = 0;
+	Oid			gone[8];
+	int			ngone = 0;
+
+	LWLockAcquire(usage_lock, LW_SHARED);
+	hash_seq_init(&seq, usage_hash);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		bool		seen = false;
+
+		if (entry->key.dbid == MyDatabaseId)
+			continue;
+		for (int i = 0; i < nothers; i++)
+			seen |= others[i] == entry->key.dbid;
+		if (!seen && nothers < lengthof(others))
+			others[nothers++] = entry->key.dbid;
+	}
+	LWLockRelease(usage_lock);
+
+	for (int i = 0; i < nothers; i++)
+		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(others[i])))
+			gone[ngone++] = others[i];
+	if (ngone == 0)
+		return;
+
+	LWLockAcquire(usage_lock, LW_EXCLUSIVE);
+	hash_seq_init(&seq, usage_hash);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		for (int i = 0; i < ngone; i++)
+			if (entry->key.dbid == gone[i])
+			{
+				hash_search(usage_hash, &entry->key, HASH_REMOVE, NULL);
+				break;
+			}
+	}
+	usage_state->generation++;	/* slots may point at them */
+	LWLockRelease(usage_lock);
+}
+
+/*
  * mesh._usage_take(): this database's shared counters (product_id, role, day,
  * reads, last_read).  What it returns is subtracted from the shared counters
  * when the calling transaction commits; once per transaction.
@@ -845,6 +916,8 @@ meshpg_usage_take(PG_FUNCTION_ARGS)
 				 errmsg("usage counters were already flushed in this transaction"),
 				 errdetail("The counters a flush takes are cleared when its transaction commits."),
 				 errhint("Commit, then call mesh.flush_usage() again.")));
+
+	remove_dropped_databases();
 
 	LWLockAcquire(usage_lock, LW_SHARED);
 	capacity = hash_get_num_entries(usage_hash);
