@@ -21,9 +21,11 @@
  *
  * Locking of the shared hash (pg_stat_statements' rule): a shared lock
  * finds an entry, whose timestamps are atomics moved forward with
- * compare-and-swap; an exclusive lock adds an entry.  Entries are never
- * removed while the server runs, so a pointer found under the shared lock
- * stays valid after it is released.
+ * compare-and-swap; an exclusive lock adds an entry.  Entries are removed
+ * only when their database has been dropped, so a pointer a backend found
+ * under the shared lock stays valid after it is released.  The hash never
+ * holds more than meshpg.max_tracked_relations entries (a change that finds
+ * it full is dropped and counted in fresh_shared->overflowed).
  *
  *-------------------------------------------------------------------------
  */
@@ -91,6 +93,7 @@ static HTAB *fresh_hash = NULL;
 /* per backend: the tracked relations of this database */
 static HTAB *tracked = NULL;
 static bool tracked_valid = false;
+static uint64 tracked_generation = 0;	/* bumped by every invalidation */
 static Oid	tracked_table = InvalidOid;
 
 /* per backend: tracked relations changed by the current transaction */
@@ -173,13 +176,17 @@ static void
 invalidate_tracked(Datum arg, Oid relid)
 {
 	if (relid == InvalidOid || relid == tracked_table)
+	{
 		tracked_valid = false;
+		tracked_generation++;
+	}
 }
 
 static void
 invalidate_tracked_syscache(Datum arg, int cacheid, uint32 hashvalue)
 {
 	tracked_valid = false;
+	tracked_generation++;
 }
 
 /* (re)build the set from mesh.freshness_sources; needs a transaction */
@@ -212,8 +219,6 @@ build_tracked(void)
 			hash_search(tracked, entry, HASH_REMOVE, NULL);
 	}
 
-	/* valid from here: an invalidation arriving during the scan clears it */
-	tracked_valid = true;
 	tracked_table = InvalidOid;
 	nsp = get_namespace_oid("mesh", true);
 	if (!OidIsValid(nsp))
@@ -249,11 +254,19 @@ build_tracked(void)
 static bool
 is_tracked(Oid relid)
 {
-	if (!tracked_valid)
+	/*
+	 * Valid only once a build completed with no invalidation arriving during
+	 * it: a build cut short by an error (lock timeout, cancel) is redone.
+	 */
+	while (!tracked_valid)
 	{
+		uint64		generation = tracked_generation;
+
 		if (!IsTransactionState())
 			return false;
 		build_tracked();
+		if (generation == tracked_generation)
+			tracked_valid = true;
 	}
 	return hash_search(tracked, &relid, HASH_FIND, NULL) != NULL;
 }
@@ -304,7 +317,10 @@ publish_changes(void)
 		if (entry == NULL)
 		{
 			LWLockAcquire(fresh_shared->lock, LW_EXCLUSIVE);
-			entry = hash_search(fresh_hash, &key, HASH_ENTER_NULL, &found);
+			entry = hash_search(fresh_hash, &key, HASH_FIND, &found);
+			/* past its nominal size the hash would eat the lock table's spare shared memory */
+			if (entry == NULL && hash_get_num_entries(fresh_hash) < max_tracked_relations)
+				entry = hash_search(fresh_hash, &key, HASH_ENTER_NULL, &found);
 			if (entry != NULL && !found)
 			{
 				pg_atomic_init_u64(&entry->last_change, 0);
@@ -491,6 +507,59 @@ meshpg_freshness_mark_flushed(Oid dboid, FreshnessChange *changes, int n)
 	LWLockRelease(fresh_shared->lock);
 }
 
+/*
+ * Entries of databases dropped since are removed (by any scheduler), or they
+ * would hold their place in the hash for good.  Safe with the rule above: a
+ * pointer to an entry is only kept by a backend of the entry's database,
+ * and no backend of a dropped database is left.  Needs a transaction.
+ */
+void
+meshpg_freshness_forget_dropped(void)
+{
+	HASH_SEQ_STATUS status;
+	FreshnessEntry *entry;
+	Oid			others[8];
+	int			nothers = 0;
+	Oid			gone[8];
+	int			ngone = 0;
+
+	if (!meshpg_freshness_active())
+		return;
+	LWLockAcquire(fresh_shared->lock, LW_SHARED);
+	hash_seq_init(&status, fresh_hash);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		bool		seen = false;
+
+		if (entry->key.dboid == MyDatabaseId)
+			continue;
+		for (int i = 0; i < nothers; i++)
+			seen |= others[i] == entry->key.dboid;
+		if (!seen && nothers < lengthof(others))
+			others[nothers++] = entry->key.dboid;
+	}
+	LWLockRelease(fresh_shared->lock);
+
+	for (int i = 0; i < nothers; i++)
+		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(others[i])))
+			gone[ngone++] = others[i];
+	if (ngone == 0)
+		return;
+
+	LWLockAcquire(fresh_shared->lock, LW_EXCLUSIVE);
+	hash_seq_init(&status, fresh_hash);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		for (int i = 0; i < ngone; i++)
+			if (entry->key.dboid == gone[i])
+			{
+				hash_search(fresh_hash, &entry->key, HASH_REMOVE, NULL);
+				break;
+			}
+	}
+	LWLockRelease(fresh_shared->lock);
+}
+
 /* a persisted commit time, loaded at scheduler start: already flushed */
 void
 meshpg_freshness_merge(Oid dboid, Oid relid, TimestampTz last_change)
@@ -502,7 +571,9 @@ meshpg_freshness_merge(Oid dboid, Oid relid, TimestampTz last_change)
 	if (!meshpg_freshness_active())
 		return;
 	LWLockAcquire(fresh_shared->lock, LW_EXCLUSIVE);
-	entry = hash_search(fresh_hash, &key, HASH_ENTER_NULL, &found);
+	entry = hash_search(fresh_hash, &key, HASH_FIND, &found);
+	if (entry == NULL && hash_get_num_entries(fresh_hash) < max_tracked_relations)
+		entry = hash_search(fresh_hash, &key, HASH_ENTER_NULL, &found);
 	if (entry != NULL && !found)
 	{
 		pg_atomic_init_u64(&entry->last_change, 0);
@@ -510,7 +581,10 @@ meshpg_freshness_merge(Oid dboid, Oid relid, TimestampTz last_change)
 	}
 	LWLockRelease(fresh_shared->lock);
 	if (entry == NULL)
+	{
+		pg_atomic_fetch_add_u64(&fresh_shared->overflowed, 1);
 		return;
+	}
 	atomic_advance(&entry->last_change, last_change);
 	atomic_advance(&entry->flushed, last_change);
 }

@@ -243,6 +243,7 @@ persist_unit(void *arg)
 	rs->extension_present = extension_ready();
 	if (!rs->extension_present)
 		return;
+	meshpg_freshness_forget_dropped();
 	old = MemoryContextSwitchTo(scratch);
 	n = meshpg_freshness_collect_dirty(MyDatabaseId, &changes);
 	(void) MemoryContextSwitchTo(old);

@@ -86,5 +86,6 @@ extern int	meshpg_freshness_collect_dirty(Oid dboid, FreshnessChange **changes);
 extern void meshpg_freshness_mark_flushed(Oid dboid, FreshnessChange *changes, int n);
 extern void meshpg_freshness_merge(Oid dboid, Oid relid, TimestampTz last_change);
 extern bool meshpg_freshness_active(void);
+extern void meshpg_freshness_forget_dropped(void);
 
 #endif							/* MESHPG_WORKER_H */
