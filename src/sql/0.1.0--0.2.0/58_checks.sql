@@ -59,7 +59,15 @@ SELECT pg_catalog.pg_extension_config_dump('mesh.checks', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.check_runs', '');
 
 REVOKE ALL ON mesh.checks, mesh.check_runs, mesh.check_id_seq, mesh.check_run_id_seq FROM PUBLIC;
-GRANT SELECT ON mesh.checks, mesh.check_runs TO PUBLIC;
+-- Everybody reads which checks exist and how they went, but not what they
+-- saw: observed values, messages and stored profiles hold the data of the
+-- port (a categorical profile lists its values, a metric its min or max),
+-- read as the owner.  mesh.check_status shows them to members of the product
+-- or domain owner only; the rest stays with the extension owner.
+GRANT SELECT (id, product_id, name, kind, definition, severity, schedule, enabled, declared_in,
+              last_run_at, created_at, created_by) ON mesh.checks TO PUBLIC;
+GRANT SELECT (id, check_id, product_id, started_at, finished_at, status, threshold, duration,
+              rows_scanned, triggered_by) ON mesh.check_runs TO PUBLIC;
 
 CREATE TYPE mesh.check_result AS (
     name        text,
@@ -558,7 +566,8 @@ BEGIN
     ELSE
         EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)'
           USING product_id, 'check', check_name, CASE WHEN status = 'warn' THEN 'warn' ELSE 'error' END,
-                jsonb_build_object('status', status, 'kind', kind, 'message', message, 'observed', observed);
+                -- everybody reads incidents: no observed values or message (they hold port data)
+                jsonb_build_object('status', status, 'kind', kind);
     END IF;
 END
 $$;
@@ -1388,11 +1397,16 @@ $$;
 -- Reading results
 ------------------------------------------------------------------------------
 
+-- observed and message only for members of the product or domain owner (see the grants above)
 CREATE VIEW mesh.check_status AS
 SELECT dp.domain || '.' || dp.name AS product, k.name AS check_name, k.kind, k.severity, k.enabled,
-       r.status, r.observed, r.threshold, r.message, r.started_at AS last_run, r.duration
+       r.status, CASE WHEN reader.sees_data THEN r.observed END AS observed, r.threshold,
+       CASE WHEN reader.sees_data THEN r.message END AS message, r.started_at AS last_run, r.duration
   FROM mesh.checks k
   JOIN mesh.data_products dp ON dp.id = k.product_id
+  JOIN mesh.domains dom ON dom.name = dp.domain
+  CROSS JOIN LATERAL (SELECT pg_catalog.pg_has_role(dp.owner, 'MEMBER')
+                             OR pg_catalog.pg_has_role(dom.owner, 'MEMBER') AS sees_data) reader
   LEFT JOIN LATERAL (SELECT * FROM mesh.check_runs cr WHERE cr.check_id = k.id
                       ORDER BY cr.started_at DESC, cr.id DESC LIMIT 1) r ON true;
 COMMENT ON VIEW mesh.check_status IS 'latest result of every check';
