@@ -119,6 +119,24 @@ RESET ROLE;
 SELECT mesh.drop_check('check_sec.p', 'plain');
 SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
 
+-- a custom check runs only while its author is a member of the owner: a
+-- member of the old owner wrote it, the owner changed to a role its author
+-- cannot use, and the query does not run as that role
+SET ROLE regress_check_sec_member;
+SELECT mesh.add_check('check_sec.p', '{"name": "by_member", "kind": "custom_metric",
+                                       "sql": "SELECT 1", "operator": "=", "value": 1}') > 0 AS added;
+RESET ROLE;
+SELECT created_by FROM mesh.checks WHERE name = 'by_member';
+SELECT name, status FROM mesh.run_checks('check_sec.p') WHERE name = 'by_member';
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_team"}');
+SELECT name, status, message FROM mesh.run_checks('check_sec.p') WHERE name = 'by_member';
+-- once the author may use the new owner, it runs again
+GRANT regress_check_sec_team TO regress_check_sec_member;
+SELECT name, status FROM mesh.run_checks('check_sec.p') WHERE name = 'by_member';
+REVOKE regress_check_sec_team FROM regress_check_sec_member;
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+SELECT mesh.drop_check('check_sec.p', 'by_member');
+
 -- a product owned by a superuser: its checks never run
 SELECT mesh.create_domain('check_sec_su', 'regress_check_sec_super');
 CREATE TABLE check_sec_su.t AS SELECT 1 AS id;

@@ -617,7 +617,10 @@ BEGIN
         UPDATE mesh.checks c
            SET kind = normalized ->> 'kind', definition = def, severity = normalized ->> 'severity',
                schedule = (normalized ->> 'schedule')::interval, enabled = (normalized ->> 'enabled')::boolean,
-               state = CASE WHEN c.kind = normalized ->> 'kind' AND c.definition = def THEN c.state ELSE '{}' END
+               state = CASE WHEN c.kind = normalized ->> 'kind' AND c.definition = def THEN c.state ELSE '{}' END,
+               -- the author of what runs: whoever wrote the current definition
+               created_by = CASE WHEN c.kind = normalized ->> 'kind' AND c.definition = def THEN c.created_by
+                                 ELSE mesh._role_name(caller) END
          WHERE c.id = existing.id;
         RETURN existing.id;
     END IF;
@@ -1026,6 +1029,17 @@ DECLARE
                          ELSE '' END;
 BEGIN
     state := c.state;
+    -- A query written by a member of the owner runs as the owner; once the
+    -- owner changes (or the author leaves it), the author may no longer be a
+    -- member, and the query must not run as a role its author cannot use.
+    IF c.kind IN ('custom_metric', 'failed_rows', 'referential')
+       AND NOT coalesce(pg_has_role((SELECT r.oid FROM pg_roles r WHERE r.rolname = c.created_by), p.owner, 'MEMBER'),
+                        false) THEN
+        RAISE EXCEPTION 'check "%" was written by %, who is not a member of the product owner %', c.name,
+                        quote_ident(c.created_by), quote_ident(mesh._role_name(p.owner))
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A member of the product owner must declare it again: change it in the descriptor, or drop it and add it again.';
+    END IF;
     CASE
     WHEN c.kind IN ('null', 'missing', 'invalid', 'duplicate', 'referential', 'failed_rows') THEN
         IF c.kind = 'referential' THEN
