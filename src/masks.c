@@ -18,6 +18,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "common/int.h"
 #include "common/hashfn.h"
 #include "common/sha2.h"
 #include "datatype/timestamp.h"
@@ -141,15 +142,24 @@ meshpg_mask_partial(PG_FUNCTION_ARGS)
 		if ((int64) keep_first + keep_last >= nchars)
 			keep_first = keep_last = 0;
 		masked = nchars - keep_first - keep_last;
-		/* end of the kept head: the start of character keep_first */
-		for (int seen = 0; head_bytes < len; head_bytes++)
-			if (((unsigned char) s[head_bytes] & 0xC0) != 0x80 && seen++ == keep_first)
-				break;
-		/* start of the kept tail: the start of character nchars - keep_last */
-		tail_start = len;
-		for (int seen = 0; keep_last > 0 && tail_start > 0;)
-			if (((unsigned char) s[--tail_start] & 0xC0) != 0x80 && ++seen == keep_last)
-				break;
+		if (nchars == len)
+		{
+			/* one byte per character (ASCII): offsets are counts */
+			head_bytes = keep_first;
+			tail_start = len - keep_last;
+		}
+		else
+		{
+			/* end of the kept head: the start of character keep_first */
+			for (int seen = 0; head_bytes < len; head_bytes++)
+				if (((unsigned char) s[head_bytes] & 0xC0) != 0x80 && seen++ == keep_first)
+					break;
+			/* start of the kept tail: the start of character nchars - keep_last */
+			tail_start = len;
+			for (int seen = 0; keep_last > 0 && tail_start > 0;)
+				if (((unsigned char) s[--tail_start] & 0xC0) != 0x80 && ++seen == keep_last)
+					break;
+		}
 	}
 	else
 	{
@@ -359,6 +369,109 @@ parse_unit(text *unit)
 	pg_unreachable();
 }
 
+/*
+ * The unit argument of a mask_date call.  It is nearly always a constant: then
+ * it is parsed once per call site and kept in fn_extra; a unit that can change
+ * between rows (a column, an expression) is parsed on every call.
+ */
+typedef struct DateUnitCache
+{
+	bool		constant;
+	DateUnit	unit;
+} DateUnitCache;
+
+static DateUnit
+unit_argument(FunctionCallInfo fcinfo)
+{
+	DateUnitCache *cache = (DateUnitCache *) fcinfo->flinfo->fn_extra;
+	DateUnit	unit;
+
+	if (cache != NULL && cache->constant)
+		return cache->unit;
+	unit = parse_unit(PG_GETARG_TEXT_PP(1));
+	if (cache == NULL)
+	{
+		cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(DateUnitCache));
+		cache->constant = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
+		cache->unit = unit;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	return unit;
+}
+
+/*
+ * The day number (days since 2000-01-01, as DateADT) of the first day of the
+ * unit that contains the given day number.  May be before the first valid
+ * date; callers check.
+ */
+static int
+truncate_day(int day, DateUnit unit)
+{
+	int			year,
+				month,
+				mday;
+
+	if (unit == UNIT_DAY)
+		return day;
+	j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
+	if (unit == UNIT_YEAR)
+		month = 1;
+	return date2j(year, month, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/* mesh.mask_date(date, unit): the first day of the year, month (or the day) */
+Datum
+meshpg_mask_date(PG_FUNCTION_ARGS)
+{
+	DateADT		value = PG_GETARG_DATEADT(0);
+	DateUnit	unit = unit_argument(fcinfo);
+	DateADT		result;
+
+	if (DATE_NOT_FINITE(value))
+		PG_RETURN_DATEADT(value);
+	result = truncate_day(value, unit);
+	/* the first days of the date range (4714 BC) have no first of the month in range */
+	if (!IS_VALID_DATE(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range"),
+				 errdetail("The first day of the %s of %s is before the earliest date.",
+						   unit == UNIT_YEAR ? "year" : "month",
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(value)))),
+				 errhint("Use unit 'day' for dates at the start of the date range.")));
+	PG_RETURN_DATEADT(result);
+}
+
+/*
+ * mesh.mask_date(timestamp, unit): IMMUTABLE, no time zone involved, so it is
+ * day arithmetic on the microsecond count: midnight of the truncated day.
+ */
+Datum
+meshpg_mask_timestamp(PG_FUNCTION_ARGS)
+{
+	Timestamp	value = PG_GETARG_TIMESTAMP(0);
+	DateUnit	unit = unit_argument(fcinfo);
+	int64		day;
+	Timestamp	result;
+
+	if (TIMESTAMP_NOT_FINITE(value))
+		PG_RETURN_TIMESTAMP(value);
+	if (!IS_VALID_TIMESTAMP(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	/* floor division: a time before 2000-01-01 belongs to the day it starts */
+	day = value / USECS_PER_DAY;
+	if (value % USECS_PER_DAY < 0)
+		day--;
+	result = (Timestamp) truncate_day((int) day, unit) * USECS_PER_DAY;
+	if (!IS_VALID_TIMESTAMP(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	PG_RETURN_TIMESTAMP(result);
+}
+
 /* truncate broken-down time fields to the unit */
 static void
 truncate_tm(struct pg_tm *tm, fsec_t *fsec, DateUnit unit)
@@ -373,61 +486,6 @@ truncate_tm(struct pg_tm *tm, fsec_t *fsec, DateUnit unit)
 	*fsec = 0;
 }
 
-/* mesh.mask_date(date, unit): the first day of the year, month (or the day) */
-Datum
-meshpg_mask_date(PG_FUNCTION_ARGS)
-{
-	DateADT		value = PG_GETARG_DATEADT(0);
-	DateUnit	unit = parse_unit(PG_GETARG_TEXT_PP(1));
-	int			year,
-				month,
-				day;
-	DateADT		result;
-
-	if (DATE_NOT_FINITE(value))
-		PG_RETURN_DATEADT(value);
-	j2date(value + POSTGRES_EPOCH_JDATE, &year, &month, &day);
-	if (unit == UNIT_YEAR)
-		month = 1;
-	if (unit != UNIT_DAY)
-		day = 1;
-	result = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
-	/* the first days of the date range (4714 BC) have no first of the month in range */
-	if (!IS_VALID_DATE(result))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("date out of range"),
-				 errdetail("The first day of the %s of %s is before the earliest date.",
-						   unit == UNIT_YEAR ? "year" : "month",
-						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(value)))),
-				 errhint("Use unit 'day' for dates at the start of the date range.")));
-	PG_RETURN_DATEADT(result);
-}
-
-/* mesh.mask_date(timestamp, unit): IMMUTABLE, no time zone involved */
-Datum
-meshpg_mask_timestamp(PG_FUNCTION_ARGS)
-{
-	Timestamp	value = PG_GETARG_TIMESTAMP(0);
-	DateUnit	unit = parse_unit(PG_GETARG_TEXT_PP(1));
-	struct pg_tm tm;
-	fsec_t		fsec;
-	Timestamp	result;
-
-	if (TIMESTAMP_NOT_FINITE(value))
-		PG_RETURN_TIMESTAMP(value);
-	if (timestamp2tm(value, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	truncate_tm(&tm, &fsec, unit);
-	if (tm2timestamp(&tm, fsec, NULL, &result) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	PG_RETURN_TIMESTAMP(result);
-}
-
 /*
  * mesh.mask_date(timestamptz, unit): midnight of the first day of the year or
  * month in the session's TimeZone, hence STABLE (as date_trunc is).
@@ -436,7 +494,7 @@ Datum
 meshpg_mask_timestamptz(PG_FUNCTION_ARGS)
 {
 	TimestampTz value = PG_GETARG_TIMESTAMPTZ(0);
-	DateUnit	unit = parse_unit(PG_GETARG_TEXT_PP(1));
+	DateUnit	unit = unit_argument(fcinfo);
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			tz;
@@ -457,10 +515,45 @@ meshpg_mask_timestamptz(PG_FUNCTION_ARGS)
 	PG_RETURN_TIMESTAMPTZ(result);
 }
 
-/* mesh.mask_round(numeric, digits): round(value, digits); digits may be negative */
+/*
+ * mesh.mask_round(numeric, digits): round(value, digits); digits may be
+ * negative.  A value that fits in an int64 at its scale (nearly every stored
+ * amount) is rounded in integer arithmetic, half away from zero as numeric
+ * rounds, and the result built at scale max(digits, 0) as round() builds it;
+ * anything else goes through numeric_round.
+ */
 Datum
 meshpg_mask_round(PG_FUNCTION_ARGS)
 {
+	int32		digits = PG_GETARG_INT32(1);
+	int64		unscaled;
+	int			scale;
+
+	if (digits >= -18 && digits <= 18 &&
+		meshpg_numeric_to_scaled(PG_GETARG_DATUM(0), &unscaled, &scale))
+	{
+		int64		units;		/* the result in units of 10^-digits */
+
+		if (digits >= scale)
+		{
+			/* nothing to round: the same value, shown with digits decimals */
+			if (!pg_mul_s64_overflow(unscaled, meshpg_pow10[digits - scale], &units))
+				PG_RETURN_NUMERIC(int64_div_fast_to_numeric(units, digits));
+		}
+		else if (scale - digits <= 18)
+		{
+			int64		unit = meshpg_pow10[scale - digits];
+			int64		rest;
+
+			units = unscaled / unit;
+			rest = unscaled - units * unit;
+			if (rest >= unit / 2)
+				units++;
+			else if (rest <= -(unit / 2))
+				units--;
+			PG_RETURN_NUMERIC(int64_div_fast_to_numeric(units, digits));
+		}
+	}
 	return DirectFunctionCall2(numeric_round, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 }
 
@@ -472,18 +565,49 @@ numeric_is_special(Numeric n)
 
 /*
  * mesh.mask_bucket(numeric, width): the lower bound of the value's bucket,
- * floor(value / width) * width, computed exactly: trunc(value / width) * width,
- * one width lower for a negative value that is not on a bound.  NaN and
- * infinities are returned as they are.  Zero is cached per call site.
+ * floor(value / width) * width, shown with the width's scale.  When both fit
+ * in an int64 at their scale it is computed in integer arithmetic; otherwise
+ * exactly with numerics: trunc(value / width) * width, one width lower for a
+ * negative value that is not on a bound.  NaN and infinities are returned as
+ * they are.  Zero is cached per call site.
  */
 Datum
 meshpg_mask_bucket(PG_FUNCTION_ARGS)
 {
-	Numeric		value = PG_GETARG_NUMERIC(0);
-	Numeric		width = PG_GETARG_NUMERIC(1);
-	Datum	   *zero = (Datum *) fcinfo->flinfo->fn_extra;
+	Numeric		value;
+	Numeric		width;
+	Datum	   *zero;
 	Datum		bound;
+	int64		value_unscaled;
+	int			value_scale;
+	int64		width_unscaled;
+	int			width_scale;
 
+	if (meshpg_numeric_to_scaled(PG_GETARG_DATUM(1), &width_unscaled, &width_scale) &&
+		width_unscaled > 0 &&
+		meshpg_numeric_to_scaled(PG_GETARG_DATUM(0), &value_unscaled, &value_scale))
+	{
+		int			common = Max(value_scale, width_scale);
+		int64		a;
+		int64		b;
+		int64		buckets;
+		int64		lower;
+
+		if (common - value_scale <= 18 && common - width_scale <= 18 &&
+			!pg_mul_s64_overflow(value_unscaled, meshpg_pow10[common - value_scale], &a) &&
+			!pg_mul_s64_overflow(width_unscaled, meshpg_pow10[common - width_scale], &b))
+		{
+			buckets = a / b;	/* truncated toward zero: floor it */
+			if (a % b != 0 && a < 0)
+				buckets--;
+			if (!pg_mul_s64_overflow(buckets, width_unscaled, &lower))
+				PG_RETURN_NUMERIC(int64_div_fast_to_numeric(lower, width_scale));
+		}
+	}
+
+	value = PG_GETARG_NUMERIC(0);
+	width = PG_GETARG_NUMERIC(1);
+	zero = (Datum *) fcinfo->flinfo->fn_extra;
 	if (zero == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
