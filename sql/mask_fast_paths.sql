@@ -4,7 +4,8 @@
 \pset null '<null>'
 SET TimeZone = 'UTC';
 -- mask_round against round(), byte for byte (numeric_send shows digits,
--- weight, sign and display scale), over signs, scales from -5 to 20,
+-- weight, sign and display scale; pg_column_size tells the short stored
+-- format from the long one), over signs, scales from -5 to 20,
 -- halves, 16-digit values (the largest the fast path reads), longer ones and
 -- values in the long format (scale > 63) that take the generic path
 CREATE TEMP TABLE mask_fast_numbers AS
@@ -20,10 +21,12 @@ SELECT unnest('{0, 0.000, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.05, -0.05, 0.049, 4
 UNION ALL
 SELECT round(1.5, 70) UNION ALL SELECT round(-123.45, 64) UNION ALL SELECT 1e-70 UNION ALL SELECT 1e260;
 SELECT count(*) AS compared,
-       count(*) FILTER (WHERE numeric_send(mesh.mask_round(x, d)) IS DISTINCT FROM numeric_send(round(x, d))) AS differ
+       count(*) FILTER (WHERE numeric_send(mesh.mask_round(x, d)) IS DISTINCT FROM numeric_send(round(x, d))
+                         OR pg_column_size(mesh.mask_round(x, d)) IS DISTINCT FROM pg_column_size(round(x, d))) AS differ
   FROM mask_fast_numbers, generate_series(-20, 20) AS d;
 SELECT count(*) AS compared,
-       count(*) FILTER (WHERE numeric_send(mesh.mask_round(x, d)) IS DISTINCT FROM numeric_send(round(x, d))) AS differ
+       count(*) FILTER (WHERE numeric_send(mesh.mask_round(x, d)) IS DISTINCT FROM numeric_send(round(x, d))
+                         OR pg_column_size(mesh.mask_round(x, d)) IS DISTINCT FROM pg_column_size(round(x, d))) AS differ
   FROM mask_fast_numbers, unnest('{-2147483648, -1000, -19, 19, 63, 64, 1000, 2147483647}'::int[]) AS d;
 -- what a reader sees, at the boundaries
 SELECT x, mesh.mask_round(x, -3) AS thousands, mesh.mask_round(x, 0) AS units, mesh.mask_round(x, 2) AS cents
@@ -32,7 +35,8 @@ SELECT x, mesh.mask_round(x, -3) AS thousands, mesh.mask_round(x, 0) AS units, m
 -- mask_bucket against floor(value / width) * width computed exactly with mod,
 -- shown with the width's scale
 SELECT count(*) AS compared,
-       count(*) FILTER (WHERE b IS DISTINCT FROM expected OR scale(b) IS DISTINCT FROM scale(w)) AS differ
+       count(*) FILTER (WHERE numeric_send(b) IS DISTINCT FROM numeric_send(round(expected, scale(w)))
+                        OR pg_column_size(b) IS DISTINCT FROM pg_column_size(round(expected, scale(w)))) AS differ
   FROM (SELECT x, w, mesh.mask_bucket(x, w) AS b,
                x - mod(x, w) - CASE WHEN mod(x, w) < 0 THEN w ELSE 0 END AS expected
           FROM mask_fast_numbers,
@@ -53,6 +57,17 @@ SELECT count(*) AS compared,
   FROM generate_series(-2451000, 3000000, 1009) AS i,
        LATERAL (SELECT date '2000-01-01' + i AS v) AS d,
        unnest('{day, month, year, YEAR}'::text[]) AS unit;
+-- every day of the years 1900 to 2155 (a per-call-site table of year starts)
+-- and a month either side of them (the calendar conversion)
+SELECT count(*) AS compared,
+       count(*) FILTER (WHERE mesh.mask_date(v, unit) IS DISTINCT FROM date_trunc(unit, v)::date) AS differ
+  FROM generate_series(date '1899-12-01' - date '2000-01-01', date '2156-01-31' - date '2000-01-01') AS i,
+       LATERAL (SELECT date '2000-01-01' + i AS v) AS d,
+       unnest('{month, year}'::text[]) AS unit;
+SELECT count(*) AS compared,
+       count(*) FILTER (WHERE mesh.mask_date(t, unit) IS DISTINCT FROM date_trunc(unit, t)) AS differ
+  FROM generate_series(timestamp '1899-12-01 23:59:59.999999', timestamp '2156-01-31', interval '1 day') AS t,
+       unnest('{month, year}'::text[]) AS unit;
 SELECT count(*) AS compared,
        count(*) FILTER (WHERE mesh.mask_date(t, unit) IS DISTINCT FROM date_trunc(unit, t)) AS differ
   FROM generate_series(-300000, 300000, 97) AS i,

@@ -135,9 +135,23 @@ meshpg_mask_partial(PG_FUNCTION_ARGS)
 
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
-		/* UTF-8: a character starts at every byte that is not 10xxxxxx */
+		int			i = 0;
+
+		/*
+		 * UTF-8: a character starts at every byte that is not 10xxxxxx.
+		 * ASCII runs are counted 8 bytes at a time (no byte has its high bit).
+		 */
 		nchars = 0;
-		for (int i = 0; i < len; i++)
+		for (; i + 8 <= len; i += 8)
+		{
+			uint64		chunk;
+
+			memcpy(&chunk, s + i, sizeof(chunk));
+			if (chunk & UINT64CONST(0x8080808080808080))
+				break;
+			nchars += 8;
+		}
+		for (; i < len; i++)
 			nchars += ((unsigned char) s[i] & 0xC0) != 0x80;
 		if ((int64) keep_first + keep_last >= nchars)
 			keep_first = keep_last = 0;
@@ -369,6 +383,9 @@ parse_unit(text *unit)
 	pg_unreachable();
 }
 
+#define TABLE_FIRST_YEAR	1900
+#define TABLE_YEARS			256
+
 /*
  * The unit argument of a mask_date call.  It is nearly always a constant: then
  * it is parsed once per call site and kept in fn_extra; a unit that can change
@@ -378,24 +395,42 @@ typedef struct DateUnitCache
 {
 	bool		constant;
 	DateUnit	unit;
+	/*
+	 * First days (DateADT) of the years TABLE_FIRST_YEAR.., built on the first
+	 * truncation to a year or month: most dates fall in that range and then
+	 * cost a multiplication and a comparison or two instead of a calendar
+	 * conversion.  Dates outside it use j2date/date2j.
+	 */
+	bool		have_table;
+	int32		year_start[TABLE_YEARS + 1];
 } DateUnitCache;
 
+/* days before the first of each month (and of the next year), common and leap */
+static const int16 days_before_month[2][MONTHS_PER_YEAR + 1] = {
+	{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
+	{0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366}
+};
+
 static DateUnit
-unit_argument(FunctionCallInfo fcinfo)
+unit_argument(FunctionCallInfo fcinfo, DateUnitCache **cache_out)
 {
 	DateUnitCache *cache = (DateUnitCache *) fcinfo->flinfo->fn_extra;
 	DateUnit	unit;
 
 	if (cache != NULL && cache->constant)
+	{
+		*cache_out = cache;
 		return cache->unit;
+	}
 	unit = parse_unit(PG_GETARG_TEXT_PP(1));
 	if (cache == NULL)
 	{
-		cache = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(DateUnitCache));
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(DateUnitCache));
 		cache->constant = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
 		cache->unit = unit;
 		fcinfo->flinfo->fn_extra = cache;
 	}
+	*cache_out = cache;
 	return unit;
 }
 
@@ -405,7 +440,7 @@ unit_argument(FunctionCallInfo fcinfo)
  * date; callers check.
  */
 static int
-truncate_day(int day, DateUnit unit)
+truncate_day(int day, DateUnit unit, DateUnitCache *cache)
 {
 	int			year,
 				month,
@@ -413,6 +448,36 @@ truncate_day(int day, DateUnit unit)
 
 	if (unit == UNIT_DAY)
 		return day;
+	if (!cache->have_table)
+	{
+		for (int y = 0; y <= TABLE_YEARS; y++)
+			cache->year_start[y] = date2j(TABLE_FIRST_YEAR + y, 1, 1) - POSTGRES_EPOCH_JDATE;
+		cache->have_table = true;
+	}
+	if (day >= cache->year_start[0] && day < cache->year_start[TABLE_YEARS])
+	{
+		/* estimate the year from the mean Gregorian year, then correct it */
+		int			y = (int) (((int64) (day - cache->year_start[0]) * 400) / 146097);
+		int			offset;
+		const int16 *before;
+		int			m;
+
+		if (y >= TABLE_YEARS)
+			y = TABLE_YEARS - 1;
+		while (day < cache->year_start[y])
+			y--;
+		while (day >= cache->year_start[y + 1])
+			y++;
+		if (unit == UNIT_YEAR)
+			return cache->year_start[y];
+		offset = day - cache->year_start[y];
+		before = days_before_month[cache->year_start[y + 1] - cache->year_start[y] == 366];
+		/* months have at most 31 days: offset / 31 is never past the month */
+		m = offset / 31;
+		while (offset >= before[m + 1])
+			m++;
+		return cache->year_start[y] + before[m];
+	}
 	j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
 	if (unit == UNIT_YEAR)
 		month = 1;
@@ -424,12 +489,13 @@ Datum
 meshpg_mask_date(PG_FUNCTION_ARGS)
 {
 	DateADT		value = PG_GETARG_DATEADT(0);
-	DateUnit	unit = unit_argument(fcinfo);
+	DateUnitCache *cache;
+	DateUnit	unit = unit_argument(fcinfo, &cache);
 	DateADT		result;
 
 	if (DATE_NOT_FINITE(value))
 		PG_RETURN_DATEADT(value);
-	result = truncate_day(value, unit);
+	result = truncate_day(value, unit, cache);
 	/* the first days of the date range (4714 BC) have no first of the month in range */
 	if (!IS_VALID_DATE(result))
 		ereport(ERROR,
@@ -450,7 +516,8 @@ Datum
 meshpg_mask_timestamp(PG_FUNCTION_ARGS)
 {
 	Timestamp	value = PG_GETARG_TIMESTAMP(0);
-	DateUnit	unit = unit_argument(fcinfo);
+	DateUnitCache *cache;
+	DateUnit	unit = unit_argument(fcinfo, &cache);
 	int64		day;
 	Timestamp	result;
 
@@ -464,7 +531,7 @@ meshpg_mask_timestamp(PG_FUNCTION_ARGS)
 	day = value / USECS_PER_DAY;
 	if (value % USECS_PER_DAY < 0)
 		day--;
-	result = (Timestamp) truncate_day((int) day, unit) * USECS_PER_DAY;
+	result = (Timestamp) truncate_day((int) day, unit, cache) * USECS_PER_DAY;
 	if (!IS_VALID_TIMESTAMP(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -494,7 +561,8 @@ Datum
 meshpg_mask_timestamptz(PG_FUNCTION_ARGS)
 {
 	TimestampTz value = PG_GETARG_TIMESTAMPTZ(0);
-	DateUnit	unit = unit_argument(fcinfo);
+	DateUnitCache *cache;
+	DateUnit	unit = unit_argument(fcinfo, &cache);
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			tz;
@@ -538,20 +606,24 @@ meshpg_mask_round(PG_FUNCTION_ARGS)
 		{
 			/* nothing to round: the same value, shown with digits decimals */
 			if (!pg_mul_s64_overflow(unscaled, meshpg_pow10[digits - scale], &units))
-				PG_RETURN_NUMERIC(int64_div_fast_to_numeric(units, digits));
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(units, digits));
 		}
 		else if (scale - digits <= 18)
 		{
 			int64		unit = meshpg_pow10[scale - digits];
 			int64		rest;
 
-			units = unscaled / unit;
+			units = meshpg_div_pow10(unscaled, scale - digits);
 			rest = unscaled - units * unit;
 			if (rest >= unit / 2)
 				units++;
 			else if (rest <= -(unit / 2))
 				units--;
-			PG_RETURN_NUMERIC(int64_div_fast_to_numeric(units, digits));
+			if (digits >= 0)
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(units, digits));
+			/* rounded to tens, hundreds...: an integer, display scale 0 */
+			if (!pg_mul_s64_overflow(units, meshpg_pow10[-digits], &units))
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(units, 0));
 		}
 	}
 	return DirectFunctionCall2(numeric_round, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
@@ -601,7 +673,7 @@ meshpg_mask_bucket(PG_FUNCTION_ARGS)
 			if (a % b != 0 && a < 0)
 				buckets--;
 			if (!pg_mul_s64_overflow(buckets, width_unscaled, &lower))
-				PG_RETURN_NUMERIC(int64_div_fast_to_numeric(lower, width_scale));
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(lower, width_scale));
 		}
 	}
 

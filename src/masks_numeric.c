@@ -14,9 +14,10 @@
  * long format, toasted or compressed values, more digits, or a value whose
  * scaled form would overflow) it returns false and the caller takes the
  * generic path, so every result is the one the numeric functions give; the
- * regression test mask_numeric_fast compares both paths value by value.
- * Results are built with int64_div_fast_to_numeric, which normalises them
- * exactly as the numeric functions do.
+ * regression test mask_fast_paths compares both paths value by value.
+ * Results are built in the short format exactly as numeric.c's make_result
+ * builds them (the test also compares stored sizes, which tell the formats
+ * apart).
  *
  *-------------------------------------------------------------------------
  */
@@ -24,6 +25,7 @@
 
 #include "fmgr.h"
 #include "common/int.h"
+#include "utils/numeric.h"
 
 #include "meshpg/masks.h"
 
@@ -71,6 +73,7 @@ meshpg_numeric_to_scaled(Datum datum, int64 *unscaled, int *scale)
 	int			dscale;
 	int			exponent;
 	int64		m = 0;
+	int			last = 0;
 
 	if (VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v))
 		return false;
@@ -102,24 +105,135 @@ meshpg_numeric_to_scaled(Datum datum, int64 *unscaled, int *scale)
 		memcpy(&digit, data + sizeof(uint16) + i * sizeof(int16), sizeof(int16));
 		if (digit < 0 || digit >= NUMERIC_NBASE)
 			return false;		/* not a value numeric.c wrote */
-		m = m * NUMERIC_NBASE + digit;
+		last = digit;
+		if (i < ndigits - 1)
+			m = m * NUMERIC_NBASE + digit;
 	}
 
-	/* value = m * 10^(4 * (weight - ndigits + 1)); we want value * 10^dscale */
+	/*
+	 * value = (m * 10000 + last) * 10^(4 * (weight - ndigits + 1)); we want
+	 * value * 10^dscale.  When the display scale ends inside the last base-10000
+	 * digit, its lower 1 to 3 decimal digits are zeros (numeric.c rounds to
+	 * dscale): drop them, checking rather than trusting.
+	 */
 	exponent = NUMERIC_DEC_DIGITS * (weight - ndigits + 1) + dscale;
-	if (exponent >= 0)
+	if (exponent < 0)
 	{
-		if (exponent > 18 || pg_mul_s64_overflow(m, meshpg_pow10[exponent], &m))
+		int			drop = -exponent;
+		int			dropped;
+
+		/* constant divisors: multiplications, not divisions */
+		switch (drop)
+		{
+			case 1:
+				dropped = last % 10;
+				last /= 10;
+				break;
+			case 2:
+				dropped = last % 100;
+				last /= 100;
+				break;
+			case 3:
+				dropped = last % 1000;
+				last /= 1000;
+				break;
+			default:
+				return false;
+		}
+		if (dropped != 0)
 			return false;
+		m = m * meshpg_pow10[NUMERIC_DEC_DIGITS - drop] + last;
 	}
 	else
 	{
-		/* digits below the display scale are always zero; check, do not trust */
-		if (-exponent > 18 || m % meshpg_pow10[-exponent] != 0)
+		m = m * NUMERIC_NBASE + last;
+		if (exponent > 18 || pg_mul_s64_overflow(m, meshpg_pow10[exponent], &m))
 			return false;
-		m /= meshpg_pow10[-exponent];
 	}
 	*unscaled = (header & NUMERIC_SHORT_SIGN_MASK) ? -m : m;
 	*scale = dscale;
 	return true;
+}
+
+/*
+ * The numeric unscaled / 10^scale with display scale `scale` (0 to 63), built
+ * directly in the short format exactly as make_result() in numeric.c builds
+ * it: base-10000 digits aligned on the decimal point, leading and trailing
+ * zero digits stripped, zero as no digits with weight 0 and a positive sign.
+ * One palloc, where int64_div_fast_to_numeric makes a NumericVar (two
+ * allocations and a free) to get the same bytes.
+ */
+Numeric
+meshpg_scaled_to_numeric(int64 unscaled, int scale)
+{
+	uint64		magnitude;
+	int16		digits[8];		/* least significant first; an int64 needs 6 */
+	int			n = 0;
+	int			low = 0;
+	int			fraction_digits;
+	int			weight;
+	uint16		header;
+	Numeric		result;
+	char	   *out;
+
+	Assert(scale >= 0 && scale <= (NUMERIC_SHORT_DSCALE_MASK >> NUMERIC_SHORT_DSCALE_SHIFT));
+	magnitude = unscaled < 0 ? -((uint64) unscaled) : (uint64) unscaled;
+	fraction_digits = (scale + NUMERIC_DEC_DIGITS - 1) / NUMERIC_DEC_DIGITS;
+
+	/* the lowest digit is padded with decimal zeros up to a digit boundary */
+	switch (fraction_digits * NUMERIC_DEC_DIGITS - scale)
+	{
+		case 1:
+			digits[n++] = (int16) (magnitude % 1000) * 10;
+			magnitude /= 1000;
+			break;
+		case 2:
+			digits[n++] = (int16) (magnitude % 100) * 100;
+			magnitude /= 100;
+			break;
+		case 3:
+			digits[n++] = (int16) (magnitude % 10) * 1000;
+			magnitude /= 10;
+			break;
+		default:
+			break;
+	}
+	while (magnitude > 0)
+	{
+		digits[n++] = (int16) (magnitude % NUMERIC_NBASE);
+		magnitude /= NUMERIC_NBASE;
+	}
+	while (n > 0 && digits[n - 1] == 0)
+		n--;					/* leading zeros */
+	while (low < n && digits[low] == 0)
+		low++;					/* trailing zeros */
+
+	if (low == n)
+	{
+		/* zero: no digits, weight 0, positive */
+		weight = 0;
+		header = NUMERIC_FLAG_SHORT | (scale << NUMERIC_SHORT_DSCALE_SHIFT);
+		n = low = 0;
+	}
+	else
+	{
+		weight = n - 1 - fraction_digits;
+		header = NUMERIC_FLAG_SHORT |
+			(unscaled < 0 ? NUMERIC_SHORT_SIGN_MASK : 0) |
+			(scale << NUMERIC_SHORT_DSCALE_SHIFT) |
+			(weight < 0 ? NUMERIC_SHORT_WEIGHT_SIGN : 0) |
+			(weight & NUMERIC_SHORT_WEIGHT_MASK);
+	}
+
+	result = (Numeric) palloc(VARHDRSZ + sizeof(uint16) + (n - low) * sizeof(int16));
+	SET_VARSIZE(result, VARHDRSZ + sizeof(uint16) + (n - low) * sizeof(int16));
+	out = VARDATA(result);
+	memcpy(out, &header, sizeof(uint16));
+	out += sizeof(uint16);
+	for (int i = n - 1; i >= low; i--)
+	{
+		memcpy(out, &digits[i], sizeof(int16));
+		out += sizeof(int16);
+	}
+	return result;
 }
