@@ -49,6 +49,12 @@ launcher_exit(int code, Datum arg)
 {
 	if (meshpg_worker_shared == NULL)
 		return;
+	/*
+	 * An error may have ended the launcher while it held the workers' lock;
+	 * before_shmem_exit callbacks run before the usual LWLock cleanup, so
+	 * release everything first instead of waiting on ourselves.
+	 */
+	LWLockReleaseAll();
 	LWLockAcquire(meshpg_worker_shared->lock, LW_EXCLUSIVE);
 	if (meshpg_worker_shared->launcher_pid == MyProcPid)
 		meshpg_worker_shared->launcher_pid = 0;
