@@ -41,6 +41,11 @@
  * relcache callback.  Plans of exempt roles and of queries touching no
  * governed relation only pay the walk and one hash lookup per relation.
  *
+ * SQL set-returning functions are not inlined while a non-superuser's query
+ * is planned (a needs_fmgr_hook claims them): the planner would pull their
+ * body into the query after this hook has walked it.  Run as functions,
+ * their queries come through this hook on their own.
+ *
  * DML that could reveal raw values through its WHERE or RETURNING (UPDATE,
  * DELETE, MERGE, INSERT ... ON CONFLICT DO UPDATE, SELECT ... FOR UPDATE) on a
  * governed relation is refused to non-exempt roles.  COPY <table> TO is
@@ -66,6 +71,8 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
@@ -80,8 +87,10 @@
 #include "optimizer/planner.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -113,6 +122,15 @@ static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
 static void reader_mismatch(Oid planned_for, Oid reader) pg_attribute_noreturn();
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+
+/*
+ * While a query of a non-superuser is planned, SQL set-returning functions
+ * are not inlined: the planner would pull their body into the query after
+ * this hook has walked it, so the relations it reads would escape the masks.
+ * Run as functions, their queries are planned (and masked) on their own.
+ */
+static bool block_sql_srf_inlining = false;
 
 /* --- the per-backend policy cache --- */
 
@@ -600,8 +618,8 @@ dropped_column_placeholder(Form_pg_attribute att)
  * Returns false when nothing applies (the data is read raw).
  */
 static bool
-wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g,
-		   Readers *readers)
+wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Index rti, Relation rel,
+		   GovernedRel *g, Readers *readers)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	List	   *tlist = NIL;
@@ -681,7 +699,27 @@ wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g
 	if (!changed)
 		return false;
 
+	/*
+	 * System columns (ctid, xmin, tableoid, ...) have no place in the
+	 * subquery's target list; a reference to one would read past it.
+	 */
+	if (rte->rtekind == RTE_RELATION)
+	{
+		int			col = bms_next_member(rte->selectedCols, -1);
+
+		if (col >= 0 && col + FirstLowInvalidHeapAttributeNumber < InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot read system columns of governed relation \"%s\"",
+							RelationGetRelationName(rel)),
+					 errdetail("Its columns are masked or its rows filtered for you, and system columns cannot be read through the masks."),
+					 errhint("Remove ctid, xmin, xmax, cmin, cmax and tableoid from the query.")));
+	}
+
 	inner = copyObject(rte);
+	/* the entry's own row-security quals now refer to entry 1 of the subquery */
+	if (rti != 1)
+		ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
 	sub = makeNode(Query);
 	sub->commandType = CMD_SELECT;
 	sub->querySource = QSRC_ORIGINAL;
@@ -928,7 +966,7 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 				refuse_dml(rel, "lock rows of");
 		}
 		if (!all_exempt)
-			(void) wrap_entry(ctx, rte, rel, g, &readers);
+			(void) wrap_entry(ctx, rte, rti, rel, g, &readers);
 		relation_close(rel, NoLock);
 	}
 
@@ -988,9 +1026,8 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 				bool		touched = false;
 
 				enforce_query(parse, &ctx, &touched);
-				if (touched && ctx.outer != ctx.current &&
-					(parse->commandType == CMD_SELECT || parse->commandType == CMD_UPDATE ||
-					 parse->commandType == CMD_DELETE))
+				/* every command: INSERT ... SELECT ... RETURNING returns what it read */
+				if (touched && ctx.outer != ctx.current)
 					add_reader_guard(parse, c, ctx.outer);
 				mark_for_reader = touched && ctx.outer == ctx.current;
 			}
@@ -1002,10 +1039,24 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		PG_END_TRY();
 	}
 
-	if (prev_planner_hook)
-		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
-	else
-		result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	{
+		bool		save_blocked = block_sql_srf_inlining;
+
+		block_sql_srf_inlining = (c != NULL &&
+								  !(superuser_arg(GetOuterUserId()) && superuser_arg(GetUserId())));
+		PG_TRY();
+		{
+			if (prev_planner_hook)
+				result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+			else
+				result = standard_planner(parse, query_string, cursorOptions, boundParams);
+		}
+		PG_FINALLY();
+		{
+			block_sql_srf_inlining = save_blocked;
+		}
+		PG_END_TRY();
+	}
 
 	if (OidIsValid(token))
 	{
@@ -1050,6 +1101,34 @@ enforce_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/*
+ * The planner inlines a SQL function only when no fmgr hook is needed for
+ * it: claim one for SQL set-returning functions while a reader's query is
+ * planned (see block_sql_srf_inlining).  fmgr_security_definer, which then
+ * runs such a function if it is called during planning, only calls
+ * fmgr_hook when one is set.
+ */
+static bool
+enforce_needs_fmgr_hook(Oid fn_oid)
+{
+	HeapTuple	tuple;
+	bool		needed = false;
+
+	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
+		return true;
+	if (!block_sql_srf_inlining)
+		return false;
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+
+		needed = proc->prolang == SQLlanguageId && proc->proretset;
+		ReleaseSysCache(tuple);
+	}
+	return needed;
 }
 
 /* COPY <governed table> TO ... becomes COPY (SELECT ... FROM ONLY <table>) TO ... */
@@ -1140,6 +1219,8 @@ meshpg_enforce_init(void)
 	ExecutorStart_hook = enforce_ExecutorStart;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = enforce_ProcessUtility;
+	prev_needs_fmgr_hook = needs_fmgr_hook;
+	needs_fmgr_hook = enforce_needs_fmgr_hook;
 	CacheRegisterRelcacheCallback(enforce_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, enforce_role_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, enforce_role_callback, (Datum) 0);
