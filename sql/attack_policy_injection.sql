@@ -48,6 +48,15 @@ SELECT mesh.create_row_policy('enforce_pi.people', 'evil', 'email::enforce_pi_ev
 SELECT mesh.create_row_policy('enforce_pi.people', 'evil', '''red''::enforce_pi_evil.color IS NOT NULL');
 -- casts through a function of an ordinary role
 SELECT mesh.create_row_policy('enforce_pi.people', 'evil', 'email::int > 0');
+-- built-in functions that run SQL text or read a relation by name would run
+-- the author's code (a security_invoker view) with the reader's rights
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$table_to_xml('enforce_pi_raw.people', false, false, '') IS NOT NULL$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$pg_catalog.schema_to_xml('enforce_pi_evil', false, false, '') IS NOT NULL$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$database_to_xmlschema(false, false, '') IS NOT NULL$$);
+SELECT mesh.create_masking_policy('enforce_pi_q', $$left(query_to_xml('SELECT 1', false, false, '')::text, 0) || value$$);
+SELECT mesh.bind_masking_policy('enforce_pi_q', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_q');
+SELECT mesh.create_masking_policy('enforce_pi_t', 'value', $$ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery') IS NOT NULL$$);
 -- unqualified names are pg_catalog's, whatever search_path the author has
 SET search_path = enforce_pi_evil, pg_catalog;
 SELECT mesh.create_masking_policy('enforce_pi_sp', 'steal(value)');

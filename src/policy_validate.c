@@ -23,6 +23,7 @@
 #include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_language.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -174,6 +175,44 @@ owner_is_trusted(Oid owner, Oid classid, Oid objid, Oid meshpg)
 	return OidIsValid(meshpg) && getExtensionOfObject(classid, objid) == meshpg;
 }
 
+/*
+ * Built-in functions that run SQL given as text or read whole relations by
+ * name (through views, whose security_invoker functions then run): owned by
+ * the bootstrap superuser, yet they would let a policy author run any code
+ * with the reader's rights.  Matched by their C symbol, so aliases count too.
+ */
+static const char *const sql_running_builtins[] = {
+	"query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema",
+	"cursor_to_xml", "cursor_to_xmlschema",
+	"table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema",
+	"schema_to_xml", "schema_to_xmlschema", "schema_to_xml_and_xmlschema",
+	"database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+	"tsquery_rewrite_query", "ts_stat1", "ts_stat2",
+	NULL
+};
+
+static bool
+runs_sql_text(HeapTuple tuple)
+{
+	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+	Datum		src;
+	char	   *symbol;
+	bool		isnull;
+	bool		found = false;
+
+	if (proc->prolang != INTERNALlanguageId)
+		return false;
+	src = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &isnull);
+	if (isnull)
+		return false;
+	symbol = TextDatumGetCString(src);
+	for (int i = 0; sql_running_builtins[i] != NULL; i++)
+		if (strcmp(symbol, sql_running_builtins[i]) == 0)
+			found = true;
+	pfree(symbol);
+	return found;
+}
+
 static bool
 function_is_untrusted(Oid funcid, void *context)
 {
@@ -187,7 +226,7 @@ function_is_untrusted(Oid funcid, void *context)
 		elog(ERROR, "cache lookup failed for function %u", funcid);
 	proc = (Form_pg_proc) GETSTRUCT(tuple);
 	bad = !owner_is_trusted(proc->proowner, ProcedureRelationId, funcid, ctx->meshpg) ||
-		proc->proretset;
+		proc->proretset || runs_sql_text(tuple);
 	ReleaseSysCache(tuple);
 	if (bad)
 		ctx->bad_function = funcid;
@@ -261,7 +300,7 @@ trust_walker(Node *node, TrustContext *ctx)
 		refuse(ctx->what, ctx->kind,
 			   psprintf("calls function %s, which is not trusted",
 						format_procedure(ctx->bad_function)),
-			   "Use functions owned by a superuser or provided by meshpg (mesh.mask_*), schema-qualified; set-returning functions are not allowed.");
+			   "Use functions owned by a superuser or provided by meshpg (mesh.mask_*), schema-qualified; set-returning functions and functions that run SQL text or read tables by name (query_to_xml, table_to_xml, ts_rewrite with a query) are not allowed.");
 
 	switch (nodeTag(node))
 	{
