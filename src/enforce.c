@@ -158,10 +158,21 @@ typedef struct GovernedRel
 	List	   *filters;		/* FilterRule */
 } GovernedRel;
 
+/*
+ * A relation that is not governed but has governed partitions or inheritance
+ * children: read with its children, their rows would bypass their rules.
+ */
+typedef struct GovernedAncestor
+{
+	Oid			relid;			/* hash key */
+	List	   *descendants;	/* governed relations below it (oids) */
+} GovernedAncestor;
+
 typedef struct EnforceCache
 {
 	MemoryContext cxt;
 	HTAB	   *rels;			/* NULL when meshpg is not installed here */
+	HTAB	   *ancestors;		/* GovernedAncestor, when rels is set */
 	Oid			token;			/* mesh.masking_policies: plans depend on it */
 	Oid			attribute_fn;	/* mesh.attribute(text) */
 	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(oid) */
@@ -308,6 +319,58 @@ load_rules(EnforceCache *c)
 	}
 }
 
+/* the ancestors of governed relations that are not governed themselves */
+static void
+load_ancestors(EnforceCache *c)
+{
+	HASH_SEQ_STATUS seq;
+	GovernedRel *g;
+	Datum	   *oids;
+	int			n = 0;
+	long		count = hash_get_num_entries(c->rels);
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum		values[1];
+	uint64		i;
+
+	if (count == 0)
+		return;
+	oids = palloc(sizeof(Datum) * count);
+	hash_seq_init(&seq, c->rels);
+	while ((g = hash_seq_search(&seq)) != NULL)
+		oids[n++] = ObjectIdGetDatum(g->relid);
+	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+	if (SPI_execute_with_args("WITH RECURSIVE up(parent, child) AS ("
+							  " SELECT i.inhparent, i.inhrelid FROM pg_catalog.pg_inherits i"
+							  "  WHERE i.inhrelid OPERATOR(pg_catalog.=) ANY ($1)"
+							  " UNION"
+							  " SELECT i.inhparent, up.child FROM up JOIN pg_catalog.pg_inherits i"
+							  "  ON i.inhrelid OPERATOR(pg_catalog.=) up.parent)"
+							  " SELECT parent, child FROM up",
+							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ancestors of governed relations");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			parent = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		Oid			child = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		GovernedAncestor *a;
+		bool		found;
+		MemoryContext old;
+
+		/* a governed parent is wrapped itself, children included */
+		if (hash_search(c->rels, &parent, HASH_FIND, NULL) != NULL)
+			continue;
+		a = hash_search(c->ancestors, &parent, HASH_ENTER, &found);
+		if (!found)
+			a->descendants = NIL;
+		old = MemoryContextSwitchTo(c->cxt);
+		a->descendants = list_append_unique_oid(a->descendants, child);
+		MemoryContextSwitchTo(old);
+	}
+}
+
 static EnforceCache *
 cache_build(void)
 {
@@ -346,6 +409,9 @@ cache_build(void)
 		ctl.hcxt = cxt;
 		c->rels = hash_create("meshpg governed relations", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		ctl.entrysize = sizeof(GovernedAncestor);
+		c->ancestors = hash_create("meshpg ancestors of governed relations", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
 	/*
@@ -370,6 +436,7 @@ cache_build(void)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "could not connect to SPI");
 		load_rules(c);
+		load_ancestors(c);
 		SPI_finish();
 		SetUserIdAndSecContext(save_userid, save_sec);
 		ReleaseCurrentSubTransaction();
@@ -389,6 +456,8 @@ cache_build(void)
 		SetUserIdAndSecContext(save_userid, save_sec);
 		hash_destroy(c->rels);
 		c->rels = NULL;
+		hash_destroy(c->ancestors);
+		c->ancestors = NULL;
 		c->broken = MemoryContextStrdup(cxt, edata->message ? edata->message : "unknown error");
 		c->stale = true;
 		FreeErrorData(edata);
@@ -824,6 +893,66 @@ refuse_dml(Relation rel, const char *action)
 
 static void enforce_query(Query *q, EnforceContext *ctx, bool *touched);
 
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner = InvalidOid;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+		ReleaseSysCache(tuple);
+	}
+	return owner;
+}
+
+/* the first governed descendant of relid that one of the roles may not see raw */
+static Oid
+hidden_descendant(EnforceCache *c, Oid relid, const Oid *roles, int nroles)
+{
+	GovernedAncestor *a;
+	ListCell   *lc;
+
+	if (c->ancestors == NULL ||
+		(a = hash_search(c->ancestors, &relid, HASH_FIND, NULL)) == NULL)
+		return InvalidOid;
+	foreach(lc, a->descendants)
+	{
+		Oid			owner = relation_owner(lfirst_oid(lc));
+
+		for (int i = 0; i < nroles; i++)
+			if (OidIsValid(roles[i]) && (!OidIsValid(owner) || !exempt_for(roles[i], owner)))
+				return lfirst_oid(lc);
+	}
+	return InvalidOid;
+}
+
+/*
+ * A relation read with its partitions or inheritance children, some of them
+ * governed while it is not: their rows would come out of the parent's scan
+ * without their rules.  Refused to readers who may not see them raw (a plain
+ * INSERT, which routes rows down and reads nothing, is left alone).
+ */
+static void
+check_governed_descendants(EnforceContext *ctx, Query *q, Index rti, RangeTblEntry *rte)
+{
+	Oid			roles[MAX_READERS] = {ctx->outer, ctx->current, rte->checkAsUser};
+	Oid			child;
+
+	if (rti == q->resultRelation && q->commandType == CMD_INSERT &&
+		(q->onConflict == NULL || q->onConflict->action != ONCONFLICT_UPDATE))
+		return;
+	child = hidden_descendant(ctx->cache, rte->relid, roles, MAX_READERS);
+	if (OidIsValid(child))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot read \"%s\" with its partitions or children: \"%s\" among them is governed",
+						get_rel_name(rte->relid), get_rel_name(child)),
+				 errdetail("Rows of a governed relation read through a parent that is not governed would escape its masks and row policies."),
+				 errhint("Read the governed relation or its data product directly, or the parent alone with ONLY.")));
+}
+
 /* is this row-security qual our fail-closed guard, (SELECT mesh._enforcement_guard(..))? */
 static bool
 is_enforcement_guard(Node *qual, Oid guard_fn)
@@ -929,6 +1058,8 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 			strip_enforcement_guard(rte, ctx->cache->guard_fn);
 			relid = rte->relid;
 			checker = rte->checkAsUser;
+			if (rte->inh && governed(ctx->cache, relid) == NULL)
+				check_governed_descendants(ctx, q, rti, rte);
 		}
 		if (!OidIsValid(relid) || (g = governed(ctx->cache, relid)) == NULL)
 			continue;
@@ -1342,6 +1473,14 @@ meshpg_statistic_visible(PG_FUNCTION_ARGS)
 		}
 		if (masked && OidIsValid(owner) &&
 			(!exempt_for(GetOuterUserId(), owner) || !exempt_for(GetUserId(), owner)))
+			visible = false;
+	}
+	else if (c->rels != NULL)
+	{
+		/* a parent's statistics cover the rows of its governed children */
+		Oid			roles[2] = {GetOuterUserId(), GetUserId()};
+
+		if (OidIsValid(hidden_descendant(c, relid, roles, 2)))
 			visible = false;
 	}
 	cache_release(c);
