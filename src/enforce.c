@@ -19,8 +19,10 @@
  * whose rights are in play is exempt (see exempt_for()).
  *
  * Which roles are in play: the role outside any SECURITY DEFINER function
- * (GetOuterUserId), the current role (GetUserId) and, for relations read
- * through a view, the view owner (checkAsUser).  Data is left raw only if all
+ * (GetOuterUserId), the current role (GetUserId), the roles of the definer
+ * functions being run (kept by an fmgr_hook, so that a masked role's
+ * function calling an exempt owner's gets no raw data) and, for relations
+ * read through a view, the view owner (checkAsUser).  Data is left raw only if all
  * of them may see it, so neither a definer function nor a view of an exempt
  * owner unmasks data for a masked reader, and a masked role's function or view
  * cannot harvest raw data from an exempt reader.
@@ -33,8 +35,10 @@
  * session role equal to the current role is refused at executor start when it
  * runs inside a SECURITY DEFINER function for another session role; a plan
  * made inside such a function carries a one-time filter
- * mesh._enforcement_reader_is(<session role>).  Either way the plan cache is
- * reset, so the next run plans for the right reader.
+ * mesh._enforcement_reader_is(<session role>).  Plans also record the
+ * definer roles they were made for and are refused at executor start under
+ * other ones.  Either way the plan cache is reset, so the next run plans for
+ * the right reader.
  *
  * Policies live in a per-backend cache (relation -> column masks, row
  * filters), built with SPI as the bootstrap superuser and invalidated by a
@@ -65,6 +69,7 @@
 #include "access/relation.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "utils/resowner.h"
 #include "catalog/namespace.h"
@@ -123,6 +128,21 @@ static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 static void reader_mismatch(Oid planned_for, Oid reader) pg_attribute_noreturn();
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
 static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+static fmgr_hook_type prev_fmgr_hook = NULL;
+
+/*
+ * The roles of the SECURITY DEFINER functions being run in this backend,
+ * outermost first (kept by an fmgr_hook; functions with SET clauses count
+ * too, as their caller's role).  They are in play as well: a masked role's
+ * definer function that calls an exempt owner's definer function must not
+ * get raw data through it.
+ */
+static Oid *definer_roles = NULL;
+static int	definer_depth = 0;
+static int	definer_capacity = 0;
+
+/* marks (in PlannedStmt.invalItems) the definer roles a plan was made for */
+#define DEFINERS_MARK 0x64656673	/* "defs" */
 
 /*
  * While a query of a non-superuser is planned, SQL set-returning functions
@@ -507,7 +527,7 @@ hooks_active(void)
 
 /* --- roles --- */
 
-#define MAX_READERS 3
+#define MAX_READERS 16
 
 typedef struct Readers
 {
@@ -524,6 +544,13 @@ readers_add(Readers *r, Oid role)
 	for (int i = 0; i < r->n; i++)
 		if (r->roles[i] == role)
 			return;
+	if (r->n >= MAX_READERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many roles in play to read governed data"),
+				 errdetail("The session role, the current role, the view owner and the owners of the SECURITY DEFINER functions being run make more than %d roles.",
+						   MAX_READERS),
+				 errhint("Nest fewer SECURITY DEFINER functions of different owners.")));
 	r->roles[r->n++] = role;
 }
 
@@ -540,7 +567,29 @@ typedef struct EnforceContext
 	EnforceCache *cache;
 	Oid			outer;
 	Oid			current;
+	Oid		   *definers;		/* definer roles other than outer and current */
+	int			ndefiners;
 } EnforceContext;
+
+/* the definer roles being run, other than outer and current, once each */
+static int
+definers_in_play(Oid outer, Oid current, Oid **roles)
+{
+	int			n = 0;
+
+	*roles = palloc(sizeof(Oid) * Max(definer_depth, 1));
+	for (int i = 0; i < definer_depth; i++)
+	{
+		Oid			role = definer_roles[i];
+		bool		seen = (role == outer || role == current);
+
+		for (int j = 0; j < n && !seen; j++)
+			seen = ((*roles)[j] == role);
+		if (!seen)
+			(*roles)[n++] = role;
+	}
+	return n;
+}
 
 typedef struct ConditionResult
 {
@@ -935,15 +984,25 @@ hidden_descendant(EnforceCache *c, Oid relid, const Oid *roles, int nroles)
  * INSERT, which routes rows down and reads nothing, is left alone).
  */
 static void
-check_governed_descendants(EnforceContext *ctx, Query *q, Index rti, RangeTblEntry *rte)
+check_governed_descendants(EnforceContext *ctx, Query *q, Index rti, RangeTblEntry *rte,
+						   bool *touched)
 {
-	Oid			roles[MAX_READERS] = {ctx->outer, ctx->current, rte->checkAsUser};
+	Oid		   *roles = palloc(sizeof(Oid) * (3 + ctx->ndefiners));
 	Oid			child;
 
+	if (ctx->cache->ancestors == NULL ||
+		hash_search(ctx->cache->ancestors, &rte->relid, HASH_FIND, NULL) == NULL)
+		return;
+	*touched = true;			/* the answer depends on the roles in play */
 	if (rti == q->resultRelation && q->commandType == CMD_INSERT &&
 		(q->onConflict == NULL || q->onConflict->action != ONCONFLICT_UPDATE))
 		return;
-	child = hidden_descendant(ctx->cache, rte->relid, roles, MAX_READERS);
+	roles[0] = ctx->outer;
+	roles[1] = ctx->current;
+	roles[2] = rte->checkAsUser;
+	for (int i = 0; i < ctx->ndefiners; i++)
+		roles[3 + i] = ctx->definers[i];
+	child = hidden_descendant(ctx->cache, rte->relid, roles, 3 + ctx->ndefiners);
 	if (OidIsValid(child))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -1059,7 +1118,7 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 			relid = rte->relid;
 			checker = rte->checkAsUser;
 			if (rte->inh && governed(ctx->cache, relid) == NULL)
-				check_governed_descendants(ctx, q, rti, rte);
+				check_governed_descendants(ctx, q, rti, rte, touched);
 		}
 		if (!OidIsValid(relid) || (g = governed(ctx->cache, relid)) == NULL)
 			continue;
@@ -1068,6 +1127,8 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 		readers_add(&readers, ctx->outer);
 		readers_add(&readers, ctx->current);
 		readers_add(&readers, checker);
+		for (int i = 0; i < ctx->ndefiners; i++)
+			readers_add(&readers, ctx->definers[i]);
 		rel = relation_open(relid, NoLock);
 		for (int i = 0; i < readers.n; i++)
 		{
@@ -1132,6 +1193,9 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 	PlannedStmt *result;
 	Oid			token = InvalidOid;
 	bool		mark_for_reader = false;
+	bool		mark_definers = false;
+	Oid		   *definers = NULL;
+	int			ndefiners = 0;
 
 	/*
 	 * Referential-integrity checks (the only SECURITY_NOFORCE_RLS operation)
@@ -1153,10 +1217,17 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 						 errhint("Run the statement again; if the error stays, ask the DBA to look at mesh.data_products and mesh.governed_columns.")));
 			if (c->rels != NULL)
 			{
-				EnforceContext ctx = {c, GetOuterUserId(), GetUserId()};
+				EnforceContext ctx = {c, GetOuterUserId(), GetUserId(), NULL, 0};
 				bool		touched = false;
 
+				ctx.ndefiners = definers_in_play(ctx.outer, ctx.current, &ctx.definers);
 				enforce_query(parse, &ctx, &touched);
+				if (touched)
+				{
+					definers = ctx.definers;
+					ndefiners = ctx.ndefiners;
+					mark_definers = true;
+				}
 				/* every command: INSERT ... SELECT ... RETURNING returns what it read */
 				if (touched && ctx.outer != ctx.current)
 					add_reader_guard(parse, c, ctx.outer);
@@ -1202,7 +1273,68 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		marker->hashValue = READER_MARK;
 		result->invalItems = lappend(result->invalItems, marker);
 	}
+	if (mark_definers)
+	{
+		/* the mark, then one item per definer role in play (inert for plancache) */
+		PlanInvalItem *marker = makeNode(PlanInvalItem);
+
+		marker->cacheId = AUTHOID;
+		marker->hashValue = DEFINERS_MARK;
+		result->invalItems = lappend(result->invalItems, marker);
+		for (int i = 0; i < ndefiners; i++)
+		{
+			PlanInvalItem *role = makeNode(PlanInvalItem);
+
+			role->cacheId = AUTHMEMROLEMEM;
+			role->hashValue = definers[i];
+			result->invalItems = lappend(result->invalItems, role);
+		}
+	}
 	return result;
+}
+
+/*
+ * A plan that reads governed data applied the rules of the definer roles in
+ * play when it was made; run under other definer functions (a masked role's
+ * function calling an exempt owner's, or the reverse), it is refused and the
+ * plan cache reset, like a plan made for another reader.
+ */
+static void
+check_definers(PlannedStmt *plan)
+{
+	ListCell   *lc;
+	bool		marked = false;
+	List	   *planned = NIL;
+	Oid		   *now;
+	int			nnow;
+	bool		same;
+
+	foreach(lc, plan->invalItems)
+	{
+		PlanInvalItem *item = lfirst(lc);
+
+		if (item->cacheId == AUTHOID && item->hashValue == DEFINERS_MARK)
+			marked = true;
+		else if (marked && item->cacheId == AUTHMEMROLEMEM)
+			planned = lappend_oid(planned, (Oid) item->hashValue);
+	}
+	if (!marked)
+		return;
+	nnow = definers_in_play(GetOuterUserId(), GetUserId(), &now);
+	same = (nnow == list_length(planned));
+	for (int i = 0; same && i < nnow; i++)
+		same = (list_nth_oid(planned, i) == now[i]);
+	pfree(now);
+	list_free(planned);
+	if (!same)
+	{
+		ResetPlanCache();
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("cached plan was made for other SECURITY DEFINER callers"),
+				 errdetail("The masks and row policies of governed data depend on the owners of the definer functions being run; the cached plan has been discarded."),
+				 errhint("Run the statement again.")));
+	}
 }
 
 /*
@@ -1228,10 +1360,44 @@ enforce_ExecutorStart(QueryDesc *queryDesc, int eflags)
 				reader_mismatch(GetUserId(), GetOuterUserId());
 		}
 	}
+	/* workers run the leader's plan without its definer functions on their stack */
+	if (hooks_active() && !IsParallelWorker())
+		check_definers(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* keeps definer_roles: the role each definer function (or SET function) runs as */
+static void
+enforce_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+{
+	if (event == FHET_START)
+	{
+		if (definer_depth == definer_capacity)
+		{
+			int			capacity = (definer_capacity == 0) ? 16 : definer_capacity * 2;
+
+			definer_roles = (definer_roles == NULL)
+				? MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * capacity)
+				: repalloc(definer_roles, sizeof(Oid) * capacity);
+			definer_capacity = capacity;
+		}
+		definer_roles[definer_depth++] = GetUserId();
+	}
+	else if (definer_depth > 0)
+		definer_depth--;		/* FHET_END, FHET_ABORT */
+	if (prev_fmgr_hook)
+		prev_fmgr_hook(event, flinfo, private);
+}
+
+/* no function runs across a transaction's end: a safety net for the stack */
+static void
+enforce_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		definer_depth = 0;
 }
 
 /*
@@ -1352,6 +1518,9 @@ meshpg_enforce_init(void)
 	ProcessUtility_hook = enforce_ProcessUtility;
 	prev_needs_fmgr_hook = needs_fmgr_hook;
 	needs_fmgr_hook = enforce_needs_fmgr_hook;
+	prev_fmgr_hook = fmgr_hook;
+	fmgr_hook = enforce_fmgr_hook;
+	RegisterXactCallback(enforce_xact_callback, NULL);
 	CacheRegisterRelcacheCallback(enforce_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, enforce_role_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, enforce_role_callback, (Datum) 0);
@@ -1474,13 +1643,27 @@ meshpg_statistic_visible(PG_FUNCTION_ARGS)
 		if (masked && OidIsValid(owner) &&
 			(!exempt_for(GetOuterUserId(), owner) || !exempt_for(GetUserId(), owner)))
 			visible = false;
+		if (masked && OidIsValid(owner) && visible)
+		{
+			Oid		   *definers;
+			int			n = definers_in_play(GetOuterUserId(), GetUserId(), &definers);
+
+			for (int i = 0; i < n; i++)
+				if (!exempt_for(definers[i], owner))
+					visible = false;
+		}
 	}
 	else if (c->rels != NULL)
 	{
 		/* a parent's statistics cover the rows of its governed children */
-		Oid			roles[2] = {GetOuterUserId(), GetUserId()};
+		Oid		   *definers;
+		int			n = definers_in_play(GetOuterUserId(), GetUserId(), &definers);
+		Oid		   *roles = palloc(sizeof(Oid) * (n + 2));
 
-		if (OidIsValid(hidden_descendant(c, relid, roles, 2)))
+		roles[0] = GetOuterUserId();
+		roles[1] = GetUserId();
+		memcpy(roles + 2, definers, sizeof(Oid) * n);
+		if (OidIsValid(hidden_descendant(c, relid, roles, n + 2)))
 			visible = false;
 	}
 	cache_release(c);
