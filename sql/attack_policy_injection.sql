@@ -57,6 +57,12 @@ SELECT mesh.create_masking_policy('enforce_pi_q', $$left(query_to_xml('SELECT 1'
 SELECT mesh.bind_masking_policy('enforce_pi_q', 'enforce_pi.people', 'email');
 SELECT mesh.drop_masking_policy('enforce_pi_q');
 SELECT mesh.create_masking_policy('enforce_pi_t', 'value', $$ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery') IS NOT NULL$$);
+-- volatile functions could change the reader's session: set_config of its
+-- search_path would make its later unqualified calls run the author's code
+SELECT mesh.create_masking_policy('enforce_pi_v', $$left(set_config('search_path', 'enforce_pi_evil, pg_catalog', false), 0) || value$$);
+SELECT mesh.bind_masking_policy('enforce_pi_v', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_v');
+SELECT mesh.create_masking_policy('enforce_pi_w', 'value', $$set_config('search_path', 'enforce_pi_evil', false) IS NOT NULL$$);
 -- unqualified names are pg_catalog's, whatever search_path the author has
 SET search_path = enforce_pi_evil, pg_catalog;
 SELECT mesh.create_masking_policy('enforce_pi_sp', 'steal(value)');
@@ -71,7 +77,7 @@ RESET search_path;
 RESET ROLE;
 -- an object dropped and re-created by an ordinary role after binding is
 -- refused when the policy is applied: the reader gets an error, not data
-CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql AS 'SELECT left($1, 1)';
+CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT left($1, 1)';
 SELECT mesh.create_masking_policy('enforce_pi_swap', 'enforce_pi_evil.trusted(value)');
 SELECT mesh.bind_masking_policy('enforce_pi_swap', 'enforce_pi.people', 'region');
 SET ROLE regress_enforce_pi_reader;
@@ -79,7 +85,7 @@ SELECT id, region FROM enforce_pi_raw.people;
 RESET ROLE;
 SET ROLE regress_enforce_pi_evil;
 DROP FUNCTION enforce_pi_evil.trusted(text);
-CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql AS 'SELECT $1';
+CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1';
 RESET ROLE;
 SET ROLE regress_enforce_pi_reader;
 SELECT id, region FROM enforce_pi_raw.people;

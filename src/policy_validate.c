@@ -9,9 +9,11 @@
  * type input function or domain check written by an ordinary role, that role
  * would run code with the reader's rights and see raw values.  So an
  * expression may only use objects owned by a superuser or belonging to the
- * meshpg extension, may not contain sub-queries, aggregates, window or
- * set-returning functions, and is re-checked each time the read hook applies
- * it (an object may have been dropped and re-created since it was bound).
+ * meshpg extension, may not contain sub-queries, aggregates, window,
+ * set-returning or volatile functions (which could change the reader's
+ * session) nor built-ins that run SQL text, and is re-checked each time the
+ * read hook applies it (an object may have been dropped and re-created since
+ * it was bound).
  * Unqualified names resolve in pg_catalog only, whatever the search_path of
  * the policy author or of the reader.
  *
@@ -404,6 +406,10 @@ policy_expression(PolicyExprKind kind, const char *expression, const char *what,
 	if (kind == POLICY_FILTER && contain_volatile_functions(expr))
 		refuse(what, kind, "calls a volatile function",
 			   "A row filter must give the same answer for a row within one query; use stable or immutable functions.");
+	/* set_config, nextval, pg_notify, ...: they could change the reader's session */
+	if (kind != POLICY_FILTER && contain_volatile_functions(expr))
+		refuse(what, kind, "calls a volatile function",
+			   "Policy expressions must not change anything in the reader's session (set_config could change its search_path); use stable or immutable functions.");
 	free_parsestate(pstate);
 	return expr;
 }
