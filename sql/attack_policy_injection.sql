@@ -63,6 +63,23 @@ SELECT mesh.create_masking_policy('enforce_pi_v', $$left(set_config('search_path
 SELECT mesh.bind_masking_policy('enforce_pi_v', 'enforce_pi.people', 'email');
 SELECT mesh.drop_masking_policy('enforce_pi_v');
 SELECT mesh.create_masking_policy('enforce_pi_w', 'value', $$set_config('search_path', 'enforce_pi_evil', false) IS NOT NULL$$);
+-- masks and filters run as the current role, which inside a definer function
+-- is the definer: role-dependent functions would test the definer, not the
+-- reader (an HR member's definer function unmasked for every caller), and
+-- settings are the reader's to change
+SELECT mesh.create_masking_policy('enforce_pi_r', $$CASE WHEN pg_has_role('regress_enforce_pi_evil', 'MEMBER') THEN value ELSE mesh.mask_email(value) END$$);
+SELECT mesh.bind_masking_policy('enforce_pi_r', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_r');
+SELECT mesh.create_masking_policy('enforce_pi_r', $$CASE WHEN mesh.attribute('clearance') = 'high' THEN value ELSE mesh.mask_email(value) END$$);
+SELECT mesh.bind_masking_policy('enforce_pi_r', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_r');
+SELECT mesh.create_masking_policy('enforce_pi_r', $$CASE WHEN current_user = 'regress_enforce_pi_evil' THEN value ELSE mesh.mask_email(value) END$$);
+SELECT mesh.bind_masking_policy('enforce_pi_r', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_r');
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$has_table_privilege('enforce_pi_raw.people', 'UPDATE')$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$session_user = 'regress_enforce_pi_reader'$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$region = current_setting('enforce_pi.region', true)$$);
+SELECT mesh.create_masking_policy('enforce_pi_r', 'value', $$current_setting('enforce_pi.clearance', true) = 'high'$$);
 -- unqualified names are pg_catalog's, whatever search_path the author has
 SET search_path = enforce_pi_evil, pg_catalog;
 SELECT mesh.create_masking_policy('enforce_pi_sp', 'steal(value)');

@@ -26,6 +26,7 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_language.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -271,6 +272,76 @@ check_type(Oid typid, TrustContext *ctx)
 			   "Use types and domains owned by a superuser.");
 }
 
+/*
+ * Functions whose answer depends on the role running them or on settings the
+ * reader controls.  A mask or row filter runs as the current role, which
+ * inside a SECURITY DEFINER function is the definer, not the reader: a mask
+ * "CASE WHEN pg_has_role('hr', 'MEMBER') THEN value ..." in an HR member's
+ * definer function unmasked for every caller.  Conditions on the reader
+ * belong in unmasked_for (checked for every role in play); row filters may
+ * use mesh.attribute() and CURRENT_USER, which are replaced by the reader's.
+ */
+static const char *const role_dependent_builtins[] = {
+	"pg_has_role", "has_any_column_privilege", "has_column_privilege",
+	"has_database_privilege", "has_foreign_data_wrapper_privilege",
+	"has_function_privilege", "has_language_privilege", "has_parameter_privilege",
+	"has_schema_privilege", "has_sequence_privilege", "has_server_privilege",
+	"has_table_privilege", "has_tablespace_privilege", "has_type_privilege",
+	"row_security_active", "current_schema", "current_schemas",
+	NULL
+};
+
+static void
+check_reader_dependence(Node *node, TrustContext *ctx)
+{
+	if (IsA(node, SQLValueFunction))
+	{
+		SQLValueFunctionOp op = ((SQLValueFunction *) node)->op;
+		bool		user = (op == SVFOP_CURRENT_USER || op == SVFOP_CURRENT_ROLE || op == SVFOP_USER);
+
+		if (op == SVFOP_SESSION_USER || (user && ctx->kind == POLICY_MASK))
+			refuse(ctx->what, ctx->kind,
+				   "depends on the role that runs it",
+				   "Inside a SECURITY DEFINER function that is the definer, not the reader: put conditions on the reader in unmasked_for (a row filter may use CURRENT_USER).");
+	}
+	else if (IsA(node, FuncExpr))
+	{
+		Oid			funcid = ((FuncExpr *) node)->funcid;
+		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+		Form_pg_proc proc;
+		const char *name;
+		bool		bad = false;
+		bool		setting = false;
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for function %u", funcid);
+		proc = (Form_pg_proc) GETSTRUCT(tuple);
+		name = NameStr(proc->proname);
+		if (proc->pronamespace == PG_CATALOG_NAMESPACE)
+		{
+			setting = (strcmp(name, "current_setting") == 0);
+			for (int i = 0; !setting && ctx->kind != POLICY_CONDITION &&
+				 role_dependent_builtins[i] != NULL; i++)
+				bad = (strcmp(name, role_dependent_builtins[i]) == 0) || bad;
+		}
+		else if (ctx->kind == POLICY_MASK && strcmp(name, "attribute") == 0 &&
+				 OidIsValid(ctx->meshpg) &&
+				 getExtensionOfObject(ProcedureRelationId, funcid) == ctx->meshpg)
+			bad = true;
+		ReleaseSysCache(tuple);
+		if (setting)
+			refuse(ctx->what, ctx->kind,
+				   psprintf("calls function %s, which reads a setting the reader can change",
+							format_procedure(funcid)),
+				   "Use a consumer attribute read with mesh.attribute(key) in unmasked_for or a row filter.");
+		if (bad)
+			refuse(ctx->what, ctx->kind,
+				   psprintf("calls function %s, whose answer depends on the role that runs it",
+							format_procedure(funcid)),
+				   "Inside a SECURITY DEFINER function that is the definer, not the reader: put conditions on the reader in unmasked_for (a row filter may use mesh.attribute(key) and CURRENT_USER).");
+	}
+}
+
 static bool
 trust_walker(Node *node, TrustContext *ctx)
 {
@@ -285,6 +356,7 @@ trust_walker(Node *node, TrustContext *ctx)
 	if (IsA(node, Param))
 		refuse(ctx->what, ctx->kind, "contains a parameter",
 			   "Write the value itself.");
+	check_reader_dependence(node, ctx);
 
 	if (IsA(node, OpExpr) || IsA(node, DistinctExpr) || IsA(node, NullIfExpr))
 		check_operator(((OpExpr *) node)->opno, ctx);
