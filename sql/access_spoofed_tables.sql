@@ -12,13 +12,15 @@ RESET client_min_messages;
 CREATE ROLE access_spoof_owner LOGIN;
 CREATE ROLE access_spoof_reader;
 CREATE DATABASE access_spoof OWNER access_spoof_owner;
-\c access_spoof access_spoof_owner
+\c access_spoof :superuser
+SET SESSION AUTHORIZATION access_spoof_owner;
 CREATE SCHEMA mesh;
 -- a view with the columns the hook reads
 CREATE VIEW mesh.access_grants AS
 SELECT 'pg_catalog.pg_class'::regclass AS port, NULL::regrole AS grantee, now() - interval '1 day' AS until;
 SELECT 1 AS still_connected;
-\c access_spoof access_spoof_owner
+\c access_spoof :superuser
+SET SESSION AUTHORIZATION access_spoof_owner;
 SELECT 1 AS still_connected;
 -- a table of the owner's that says another role's access to a table has ended
 DROP VIEW mesh.access_grants;

@@ -9,7 +9,8 @@ DROP ROLE IF EXISTS gov_schema_squatter;
 RESET client_min_messages;
 CREATE ROLE gov_schema_squatter LOGIN;
 CREATE DATABASE gov_install_schema OWNER gov_schema_squatter;
-\c gov_install_schema gov_schema_squatter
+\c gov_install_schema :superuser
+SET SESSION AUTHORIZATION gov_schema_squatter;
 CREATE SCHEMA mesh;
 -- an operator the install script would resolve to, and an overload the API would
 CREATE FUNCTION mesh.squat_eq(oid, regnamespace) RETURNS boolean LANGUAGE plpgsql AS $$
