@@ -27,6 +27,8 @@ COPY enforce_cp_raw.people TO STDOUT;
 COPY enforce_cp_raw.people (email, salary) TO STDOUT WITH (FORMAT csv, HEADER);
 COPY (SELECT * FROM enforce_cp.people) TO STDOUT;
 COPY (SELECT email FROM enforce_cp_raw.people) TO STDOUT;
+-- a system column in the column list read past the masked columns
+COPY enforce_cp_raw.people (id, xmin) TO STDOUT;
 RESET ROLE;
 -- the owner copies raw data
 SET ROLE regress_enforce_cp_owner;

@@ -79,6 +79,31 @@ SET ROLE regress_enforce_plc_reader;
 SELECT enforce_plc_raw.emails();
 SELECT enforce_plc_raw.emails();
 RESET ROLE;
+-- a plan cached in a definer function for an exempt caller (not the owner
+-- itself) is not reused for a masked caller, whatever the statement: an
+-- INSERT ... SELECT ... RETURNING returned raw values to the reader
+CREATE ROLE regress_enforce_plc_exempt IN ROLE regress_enforce_plc_owner;
+SET ROLE regress_enforce_plc_owner;
+CREATE TABLE enforce_plc_raw.sink (email text);
+CREATE FUNCTION enforce_plc_raw.copy_emails() RETURNS SETOF text LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog AS $$
+DECLARE v text;
+BEGIN
+    FOR v IN INSERT INTO enforce_plc_raw.sink SELECT email FROM enforce_plc_raw.people ORDER BY id RETURNING email LOOP
+        RETURN NEXT v;
+    END LOOP;
+END $$;
+GRANT EXECUTE ON FUNCTION enforce_plc_raw.copy_emails() TO regress_enforce_plc_reader, regress_enforce_plc_exempt;
+RESET ROLE;
+SET ROLE regress_enforce_plc_exempt;
+SELECT enforce_plc_raw.copy_emails();
+RESET ROLE;
+SET ROLE regress_enforce_plc_reader;
+SELECT enforce_plc_raw.copy_emails();
+SELECT enforce_plc_raw.copy_emails();
+RESET ROLE;
+DROP OWNED BY regress_enforce_plc_exempt;
+DROP ROLE regress_enforce_plc_exempt;
 DROP OWNED BY regress_enforce_plc_other;
 DROP ROLE regress_enforce_plc_other;
 

@@ -48,6 +48,38 @@ SELECT mesh.create_row_policy('enforce_pi.people', 'evil', 'email::enforce_pi_ev
 SELECT mesh.create_row_policy('enforce_pi.people', 'evil', '''red''::enforce_pi_evil.color IS NOT NULL');
 -- casts through a function of an ordinary role
 SELECT mesh.create_row_policy('enforce_pi.people', 'evil', 'email::int > 0');
+-- built-in functions that run SQL text or read a relation by name would run
+-- the author's code (a security_invoker view) with the reader's rights
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$table_to_xml('enforce_pi_raw.people', false, false, '') IS NOT NULL$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$pg_catalog.schema_to_xml('enforce_pi_evil', false, false, '') IS NOT NULL$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$database_to_xmlschema(false, false, '') IS NOT NULL$$);
+SELECT mesh.create_masking_policy('enforce_pi_q', $$left(query_to_xml('SELECT 1', false, false, '')::text, 0) || value$$);
+SELECT mesh.bind_masking_policy('enforce_pi_q', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_q');
+SELECT mesh.create_masking_policy('enforce_pi_t', 'value', $$ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, ''b''::tsquery') IS NOT NULL$$);
+-- volatile functions could change the reader's session: set_config of its
+-- search_path would make its later unqualified calls run the author's code
+SELECT mesh.create_masking_policy('enforce_pi_v', $$left(set_config('search_path', 'enforce_pi_evil, pg_catalog', false), 0) || value$$);
+SELECT mesh.bind_masking_policy('enforce_pi_v', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_v');
+SELECT mesh.create_masking_policy('enforce_pi_w', 'value', $$set_config('search_path', 'enforce_pi_evil', false) IS NOT NULL$$);
+-- masks and filters run as the current role, which inside a definer function
+-- is the definer: role-dependent functions would test the definer, not the
+-- reader (an HR member's definer function unmasked for every caller), and
+-- settings are the reader's to change
+SELECT mesh.create_masking_policy('enforce_pi_r', $$CASE WHEN pg_has_role('regress_enforce_pi_evil', 'MEMBER') THEN value ELSE mesh.mask_email(value) END$$);
+SELECT mesh.bind_masking_policy('enforce_pi_r', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_r');
+SELECT mesh.create_masking_policy('enforce_pi_r', $$CASE WHEN mesh.attribute('clearance') = 'high' THEN value ELSE mesh.mask_email(value) END$$);
+SELECT mesh.bind_masking_policy('enforce_pi_r', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_r');
+SELECT mesh.create_masking_policy('enforce_pi_r', $$CASE WHEN current_user = 'regress_enforce_pi_evil' THEN value ELSE mesh.mask_email(value) END$$);
+SELECT mesh.bind_masking_policy('enforce_pi_r', 'enforce_pi.people', 'email');
+SELECT mesh.drop_masking_policy('enforce_pi_r');
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$has_table_privilege('enforce_pi_raw.people', 'UPDATE')$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$session_user = 'regress_enforce_pi_reader'$$);
+SELECT mesh.create_row_policy('enforce_pi.people', 'evil', $$region = current_setting('enforce_pi.region', true)$$);
+SELECT mesh.create_masking_policy('enforce_pi_r', 'value', $$current_setting('enforce_pi.clearance', true) = 'high'$$);
 -- unqualified names are pg_catalog's, whatever search_path the author has
 SET search_path = enforce_pi_evil, pg_catalog;
 SELECT mesh.create_masking_policy('enforce_pi_sp', 'steal(value)');
@@ -62,7 +94,7 @@ RESET search_path;
 RESET ROLE;
 -- an object dropped and re-created by an ordinary role after binding is
 -- refused when the policy is applied: the reader gets an error, not data
-CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql AS 'SELECT left($1, 1)';
+CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT left($1, 1)';
 SELECT mesh.create_masking_policy('enforce_pi_swap', 'enforce_pi_evil.trusted(value)');
 SELECT mesh.bind_masking_policy('enforce_pi_swap', 'enforce_pi.people', 'region');
 SET ROLE regress_enforce_pi_reader;
@@ -70,7 +102,7 @@ SELECT id, region FROM enforce_pi_raw.people;
 RESET ROLE;
 SET ROLE regress_enforce_pi_evil;
 DROP FUNCTION enforce_pi_evil.trusted(text);
-CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql AS 'SELECT $1';
+CREATE FUNCTION enforce_pi_evil.trusted(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1';
 RESET ROLE;
 SET ROLE regress_enforce_pi_reader;
 SELECT id, region FROM enforce_pi_raw.people;

@@ -64,6 +64,36 @@ SELECT * FROM enforce_vd_raw.trojan ORDER BY id;
 SELECT enforce_vd_raw.harvest();
 RESET ROLE;
 SELECT * FROM enforce_vd_raw.loot;
+-- ... nor through a definer function of the owner that its definer function
+-- calls: the owners of the definer functions being run are in play too
+SET ROLE regress_enforce_vd_owner;
+CREATE FUNCTION enforce_vd_raw.email_of(int) RETURNS text LANGUAGE sql SECURITY DEFINER
+    SET search_path = pg_catalog AS $$ SELECT email FROM enforce_vd_raw.people WHERE id = $1 $$;
+GRANT EXECUTE ON FUNCTION enforce_vd_raw.email_of(int) TO regress_enforce_vd_reader, regress_enforce_vd_exempt;
+CREATE FUNCTION enforce_vd_raw.emails_cached() RETURNS SETOF text LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog AS $$ BEGIN RETURN QUERY SELECT email FROM enforce_vd_raw.people ORDER BY id; END $$;
+GRANT EXECUTE ON FUNCTION enforce_vd_raw.emails_cached() TO regress_enforce_vd_reader, regress_enforce_vd_exempt;
+RESET ROLE;
+SET ROLE regress_enforce_vd_reader;
+CREATE FUNCTION enforce_vd_raw.launder() RETURNS void LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog AS $$
+BEGIN
+    INSERT INTO enforce_vd_raw.loot SELECT enforce_vd_raw.email_of(i) FROM generate_series(1, 3) i;
+    INSERT INTO enforce_vd_raw.loot SELECT enforce_vd_raw.emails_cached();
+END $$;
+GRANT EXECUTE ON FUNCTION enforce_vd_raw.launder() TO regress_enforce_vd_exempt;
+RESET ROLE;
+TRUNCATE enforce_vd_raw.loot;
+SET ROLE regress_enforce_vd_exempt;
+-- the owner's plpgsql function first caches its plan for the exempt role alone
+SELECT enforce_vd_raw.emails_cached();
+SELECT enforce_vd_raw.launder();
+SELECT enforce_vd_raw.launder();
+-- called directly again, it reads raw data
+SELECT enforce_vd_raw.emails_cached();
+SELECT enforce_vd_raw.emails_cached();
+RESET ROLE;
+SELECT * FROM enforce_vd_raw.loot;
 -- a SECURITY INVOKER function reads as its caller
 SET ROLE regress_enforce_vd_reader;
 CREATE FUNCTION enforce_vd_raw.invoker_emails() RETURNS SETOF text LANGUAGE sql

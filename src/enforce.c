@@ -19,8 +19,10 @@
  * whose rights are in play is exempt (see exempt_for()).
  *
  * Which roles are in play: the role outside any SECURITY DEFINER function
- * (GetOuterUserId), the current role (GetUserId) and, for relations read
- * through a view, the view owner (checkAsUser).  Data is left raw only if all
+ * (GetOuterUserId), the current role (GetUserId), the roles of the definer
+ * functions being run (kept by an fmgr_hook, so that a masked role's
+ * function calling an exempt owner's gets no raw data) and, for relations
+ * read through a view, the view owner (checkAsUser).  Data is left raw only if all
  * of them may see it, so neither a definer function nor a view of an exempt
  * owner unmasks data for a masked reader, and a masked role's function or view
  * cannot harvest raw data from an exempt reader.
@@ -33,13 +35,20 @@
  * session role equal to the current role is refused at executor start when it
  * runs inside a SECURITY DEFINER function for another session role; a plan
  * made inside such a function carries a one-time filter
- * mesh._enforcement_reader_is(<session role>).  Either way the plan cache is
- * reset, so the next run plans for the right reader.
+ * mesh._enforcement_reader_is(<session role>).  Plans also record the
+ * definer roles they were made for and are refused at executor start under
+ * other ones.  Either way the plan cache is reset, so the next run plans for
+ * the right reader.
  *
  * Policies live in a per-backend cache (relation -> column masks, row
  * filters), built with SPI as the bootstrap superuser and invalidated by a
  * relcache callback.  Plans of exempt roles and of queries touching no
  * governed relation only pay the walk and one hash lookup per relation.
+ *
+ * SQL set-returning functions are not inlined while a non-superuser's query
+ * is planned (a needs_fmgr_hook claims them): the planner would pull their
+ * body into the query after this hook has walked it.  Run as functions,
+ * their queries come through this hook on their own.
  *
  * DML that could reveal raw values through its WHERE or RETURNING (UPDATE,
  * DELETE, MERGE, INSERT ... ON CONFLICT DO UPDATE, SELECT ... FOR UPDATE) on a
@@ -60,12 +69,15 @@
 #include "access/relation.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "utils/resowner.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
@@ -80,8 +92,10 @@
 #include "optimizer/planner.h"
 #include "parser/parse_func.h"
 #include "parser/parsetree.h"
+#include "rewrite/rewriteManip.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -113,6 +127,30 @@ static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
 static void reader_mismatch(Oid planned_for, Oid reader) pg_attribute_noreturn();
 static ProcessUtility_hook_type prev_ProcessUtility = NULL;
+static needs_fmgr_hook_type prev_needs_fmgr_hook = NULL;
+static fmgr_hook_type prev_fmgr_hook = NULL;
+
+/*
+ * The roles of the SECURITY DEFINER functions being run in this backend,
+ * outermost first (kept by an fmgr_hook; functions with SET clauses count
+ * too, as their caller's role).  They are in play as well: a masked role's
+ * definer function that calls an exempt owner's definer function must not
+ * get raw data through it.
+ */
+static Oid *definer_roles = NULL;
+static int	definer_depth = 0;
+static int	definer_capacity = 0;
+
+/* marks (in PlannedStmt.invalItems) the definer roles a plan was made for */
+#define DEFINERS_MARK 0x64656673	/* "defs" */
+
+/*
+ * While a query of a non-superuser is planned, SQL set-returning functions
+ * are not inlined: the planner would pull their body into the query after
+ * this hook has walked it, so the relations it reads would escape the masks.
+ * Run as functions, their queries are planned (and masked) on their own.
+ */
+static bool block_sql_srf_inlining = false;
 
 /* --- the per-backend policy cache --- */
 
@@ -140,10 +178,21 @@ typedef struct GovernedRel
 	List	   *filters;		/* FilterRule */
 } GovernedRel;
 
+/*
+ * A relation that is not governed but has governed partitions or inheritance
+ * children: read with its children, their rows would bypass their rules.
+ */
+typedef struct GovernedAncestor
+{
+	Oid			relid;			/* hash key */
+	List	   *descendants;	/* governed relations below it (oids) */
+} GovernedAncestor;
+
 typedef struct EnforceCache
 {
 	MemoryContext cxt;
 	HTAB	   *rels;			/* NULL when meshpg is not installed here */
+	HTAB	   *ancestors;		/* GovernedAncestor, when rels is set */
 	Oid			token;			/* mesh.masking_policies: plans depend on it */
 	Oid			attribute_fn;	/* mesh.attribute(text) */
 	Oid			reader_is_fn;	/* mesh._enforcement_reader_is(oid) */
@@ -290,6 +339,58 @@ load_rules(EnforceCache *c)
 	}
 }
 
+/* the ancestors of governed relations that are not governed themselves */
+static void
+load_ancestors(EnforceCache *c)
+{
+	HASH_SEQ_STATUS seq;
+	GovernedRel *g;
+	Datum	   *oids;
+	int			n = 0;
+	long		count = hash_get_num_entries(c->rels);
+	Oid			argtypes[1] = {OIDARRAYOID};
+	Datum		values[1];
+	uint64		i;
+
+	if (count == 0)
+		return;
+	oids = palloc(sizeof(Datum) * count);
+	hash_seq_init(&seq, c->rels);
+	while ((g = hash_seq_search(&seq)) != NULL)
+		oids[n++] = ObjectIdGetDatum(g->relid);
+	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+	if (SPI_execute_with_args("WITH RECURSIVE up(parent, child) AS ("
+							  " SELECT i.inhparent, i.inhrelid FROM pg_catalog.pg_inherits i"
+							  "  WHERE i.inhrelid OPERATOR(pg_catalog.=) ANY ($1)"
+							  " UNION"
+							  " SELECT i.inhparent, up.child FROM up JOIN pg_catalog.pg_inherits i"
+							  "  ON i.inhrelid OPERATOR(pg_catalog.=) up.parent)"
+							  " SELECT parent, child FROM up",
+							  1, argtypes, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the ancestors of governed relations");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		bool		isnull;
+		Oid			parent = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
+		Oid			child = DatumGetObjectId(SPI_getbinval(tup, desc, 2, &isnull));
+		GovernedAncestor *a;
+		bool		found;
+		MemoryContext old;
+
+		/* a governed parent is wrapped itself, children included */
+		if (hash_search(c->rels, &parent, HASH_FIND, NULL) != NULL)
+			continue;
+		a = hash_search(c->ancestors, &parent, HASH_ENTER, &found);
+		if (!found)
+			a->descendants = NIL;
+		old = MemoryContextSwitchTo(c->cxt);
+		a->descendants = list_append_unique_oid(a->descendants, child);
+		MemoryContextSwitchTo(old);
+	}
+}
+
 static EnforceCache *
 cache_build(void)
 {
@@ -328,6 +429,9 @@ cache_build(void)
 		ctl.hcxt = cxt;
 		c->rels = hash_create("meshpg governed relations", 64, &ctl,
 							  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		ctl.entrysize = sizeof(GovernedAncestor);
+		c->ancestors = hash_create("meshpg ancestors of governed relations", 16, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 
 	/*
@@ -352,6 +456,7 @@ cache_build(void)
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "could not connect to SPI");
 		load_rules(c);
+		load_ancestors(c);
 		SPI_finish();
 		SetUserIdAndSecContext(save_userid, save_sec);
 		ReleaseCurrentSubTransaction();
@@ -371,6 +476,8 @@ cache_build(void)
 		SetUserIdAndSecContext(save_userid, save_sec);
 		hash_destroy(c->rels);
 		c->rels = NULL;
+		hash_destroy(c->ancestors);
+		c->ancestors = NULL;
 		c->broken = MemoryContextStrdup(cxt, edata->message ? edata->message : "unknown error");
 		c->stale = true;
 		FreeErrorData(edata);
@@ -420,7 +527,7 @@ hooks_active(void)
 
 /* --- roles --- */
 
-#define MAX_READERS 3
+#define MAX_READERS 16
 
 typedef struct Readers
 {
@@ -437,6 +544,13 @@ readers_add(Readers *r, Oid role)
 	for (int i = 0; i < r->n; i++)
 		if (r->roles[i] == role)
 			return;
+	if (r->n >= MAX_READERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("too many roles in play to read governed data"),
+				 errdetail("The session role, the current role, the view owner and the owners of the SECURITY DEFINER functions being run make more than %d roles.",
+						   MAX_READERS),
+				 errhint("Nest fewer SECURITY DEFINER functions of different owners.")));
 	r->roles[r->n++] = role;
 }
 
@@ -453,7 +567,29 @@ typedef struct EnforceContext
 	EnforceCache *cache;
 	Oid			outer;
 	Oid			current;
+	Oid		   *definers;		/* definer roles other than outer and current */
+	int			ndefiners;
 } EnforceContext;
+
+/* the definer roles being run, other than outer and current, once each */
+static int
+definers_in_play(Oid outer, Oid current, Oid **roles)
+{
+	int			n = 0;
+
+	*roles = palloc(sizeof(Oid) * Max(definer_depth, 1));
+	for (int i = 0; i < definer_depth; i++)
+	{
+		Oid			role = definer_roles[i];
+		bool		seen = (role == outer || role == current);
+
+		for (int j = 0; j < n && !seen; j++)
+			seen = ((*roles)[j] == role);
+		if (!seen)
+			(*roles)[n++] = role;
+	}
+	return n;
+}
 
 typedef struct ConditionResult
 {
@@ -600,8 +736,8 @@ dropped_column_placeholder(Form_pg_attribute att)
  * Returns false when nothing applies (the data is read raw).
  */
 static bool
-wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g,
-		   Readers *readers)
+wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Index rti, Relation rel,
+		   GovernedRel *g, Readers *readers)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	List	   *tlist = NIL;
@@ -681,7 +817,27 @@ wrap_entry(EnforceContext *ctx, RangeTblEntry *rte, Relation rel, GovernedRel *g
 	if (!changed)
 		return false;
 
+	/*
+	 * System columns (ctid, xmin, tableoid, ...) have no place in the
+	 * subquery's target list; a reference to one would read past it.
+	 */
+	if (rte->rtekind == RTE_RELATION)
+	{
+		int			col = bms_next_member(rte->selectedCols, -1);
+
+		if (col >= 0 && col + FirstLowInvalidHeapAttributeNumber < InvalidAttrNumber)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot read system columns of governed relation \"%s\"",
+							RelationGetRelationName(rel)),
+					 errdetail("Its columns are masked or its rows filtered for you, and system columns cannot be read through the masks."),
+					 errhint("Remove ctid, xmin, xmax, cmin, cmax and tableoid from the query.")));
+	}
+
 	inner = copyObject(rte);
+	/* the entry's own row-security quals now refer to entry 1 of the subquery */
+	if (rti != 1)
+		ChangeVarNodes((Node *) inner->securityQuals, rti, 1, 0);
 	sub = makeNode(Query);
 	sub->commandType = CMD_SELECT;
 	sub->querySource = QSRC_ORIGINAL;
@@ -785,6 +941,76 @@ refuse_dml(Relation rel, const char *action)
 }
 
 static void enforce_query(Query *q, EnforceContext *ctx, bool *touched);
+
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner = InvalidOid;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+		ReleaseSysCache(tuple);
+	}
+	return owner;
+}
+
+/* the first governed descendant of relid that one of the roles may not see raw */
+static Oid
+hidden_descendant(EnforceCache *c, Oid relid, const Oid *roles, int nroles)
+{
+	GovernedAncestor *a;
+	ListCell   *lc;
+
+	if (c->ancestors == NULL ||
+		(a = hash_search(c->ancestors, &relid, HASH_FIND, NULL)) == NULL)
+		return InvalidOid;
+	foreach(lc, a->descendants)
+	{
+		Oid			owner = relation_owner(lfirst_oid(lc));
+
+		for (int i = 0; i < nroles; i++)
+			if (OidIsValid(roles[i]) && (!OidIsValid(owner) || !exempt_for(roles[i], owner)))
+				return lfirst_oid(lc);
+	}
+	return InvalidOid;
+}
+
+/*
+ * A relation read with its partitions or inheritance children, some of them
+ * governed while it is not: their rows would come out of the parent's scan
+ * without their rules.  Refused to readers who may not see them raw (a plain
+ * INSERT, which routes rows down and reads nothing, is left alone).
+ */
+static void
+check_governed_descendants(EnforceContext *ctx, Query *q, Index rti, RangeTblEntry *rte,
+						   bool *touched)
+{
+	Oid		   *roles = palloc(sizeof(Oid) * (3 + ctx->ndefiners));
+	Oid			child;
+
+	if (ctx->cache->ancestors == NULL ||
+		hash_search(ctx->cache->ancestors, &rte->relid, HASH_FIND, NULL) == NULL)
+		return;
+	*touched = true;			/* the answer depends on the roles in play */
+	if (rti == q->resultRelation && q->commandType == CMD_INSERT &&
+		(q->onConflict == NULL || q->onConflict->action != ONCONFLICT_UPDATE))
+		return;
+	roles[0] = ctx->outer;
+	roles[1] = ctx->current;
+	roles[2] = rte->checkAsUser;
+	for (int i = 0; i < ctx->ndefiners; i++)
+		roles[3 + i] = ctx->definers[i];
+	child = hidden_descendant(ctx->cache, rte->relid, roles, 3 + ctx->ndefiners);
+	if (OidIsValid(child))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("cannot read \"%s\" with its partitions or children: \"%s\" among them is governed",
+						get_rel_name(rte->relid), get_rel_name(child)),
+				 errdetail("Rows of a governed relation read through a parent that is not governed would escape its masks and row policies."),
+				 errhint("Read the governed relation or its data product directly, or the parent alone with ONLY.")));
+}
 
 /* is this row-security qual our fail-closed guard, (SELECT mesh._enforcement_guard(..))? */
 static bool
@@ -891,6 +1117,8 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 			strip_enforcement_guard(rte, ctx->cache->guard_fn);
 			relid = rte->relid;
 			checker = rte->checkAsUser;
+			if (rte->inh && governed(ctx->cache, relid) == NULL)
+				check_governed_descendants(ctx, q, rti, rte, touched);
 		}
 		if (!OidIsValid(relid) || (g = governed(ctx->cache, relid)) == NULL)
 			continue;
@@ -899,6 +1127,8 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 		readers_add(&readers, ctx->outer);
 		readers_add(&readers, ctx->current);
 		readers_add(&readers, checker);
+		for (int i = 0; i < ctx->ndefiners; i++)
+			readers_add(&readers, ctx->definers[i]);
 		rel = relation_open(relid, NoLock);
 		for (int i = 0; i < readers.n; i++)
 		{
@@ -928,7 +1158,7 @@ enforce_query(Query *q, EnforceContext *ctx, bool *touched)
 				refuse_dml(rel, "lock rows of");
 		}
 		if (!all_exempt)
-			(void) wrap_entry(ctx, rte, rel, g, &readers);
+			(void) wrap_entry(ctx, rte, rti, rel, g, &readers);
 		relation_close(rel, NoLock);
 	}
 
@@ -963,6 +1193,9 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 	PlannedStmt *result;
 	Oid			token = InvalidOid;
 	bool		mark_for_reader = false;
+	bool		mark_definers = false;
+	Oid		   *definers = NULL;
+	int			ndefiners = 0;
 
 	/*
 	 * Referential-integrity checks (the only SECURITY_NOFORCE_RLS operation)
@@ -984,13 +1217,19 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 						 errhint("Run the statement again; if the error stays, ask the DBA to look at mesh.data_products and mesh.governed_columns.")));
 			if (c->rels != NULL)
 			{
-				EnforceContext ctx = {c, GetOuterUserId(), GetUserId()};
+				EnforceContext ctx = {c, GetOuterUserId(), GetUserId(), NULL, 0};
 				bool		touched = false;
 
+				ctx.ndefiners = definers_in_play(ctx.outer, ctx.current, &ctx.definers);
 				enforce_query(parse, &ctx, &touched);
-				if (touched && ctx.outer != ctx.current &&
-					(parse->commandType == CMD_SELECT || parse->commandType == CMD_UPDATE ||
-					 parse->commandType == CMD_DELETE))
+				if (touched)
+				{
+					definers = ctx.definers;
+					ndefiners = ctx.ndefiners;
+					mark_definers = true;
+				}
+				/* every command: INSERT ... SELECT ... RETURNING returns what it read */
+				if (touched && ctx.outer != ctx.current)
 					add_reader_guard(parse, c, ctx.outer);
 				mark_for_reader = touched && ctx.outer == ctx.current;
 			}
@@ -1002,10 +1241,24 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		PG_END_TRY();
 	}
 
-	if (prev_planner_hook)
-		result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
-	else
-		result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	{
+		bool		save_blocked = block_sql_srf_inlining;
+
+		block_sql_srf_inlining = (c != NULL &&
+								  !(superuser_arg(GetOuterUserId()) && superuser_arg(GetUserId())));
+		PG_TRY();
+		{
+			if (prev_planner_hook)
+				result = prev_planner_hook(parse, query_string, cursorOptions, boundParams);
+			else
+				result = standard_planner(parse, query_string, cursorOptions, boundParams);
+		}
+		PG_FINALLY();
+		{
+			block_sql_srf_inlining = save_blocked;
+		}
+		PG_END_TRY();
+	}
 
 	if (OidIsValid(token))
 	{
@@ -1020,7 +1273,68 @@ enforce_planner(Query *parse, const char *query_string, int cursorOptions,
 		marker->hashValue = READER_MARK;
 		result->invalItems = lappend(result->invalItems, marker);
 	}
+	if (mark_definers)
+	{
+		/* the mark, then one item per definer role in play (inert for plancache) */
+		PlanInvalItem *marker = makeNode(PlanInvalItem);
+
+		marker->cacheId = AUTHOID;
+		marker->hashValue = DEFINERS_MARK;
+		result->invalItems = lappend(result->invalItems, marker);
+		for (int i = 0; i < ndefiners; i++)
+		{
+			PlanInvalItem *role = makeNode(PlanInvalItem);
+
+			role->cacheId = AUTHMEMROLEMEM;
+			role->hashValue = definers[i];
+			result->invalItems = lappend(result->invalItems, role);
+		}
+	}
 	return result;
+}
+
+/*
+ * A plan that reads governed data applied the rules of the definer roles in
+ * play when it was made; run under other definer functions (a masked role's
+ * function calling an exempt owner's, or the reverse), it is refused and the
+ * plan cache reset, like a plan made for another reader.
+ */
+static void
+check_definers(PlannedStmt *plan)
+{
+	ListCell   *lc;
+	bool		marked = false;
+	List	   *planned = NIL;
+	Oid		   *now;
+	int			nnow;
+	bool		same;
+
+	foreach(lc, plan->invalItems)
+	{
+		PlanInvalItem *item = lfirst(lc);
+
+		if (item->cacheId == AUTHOID && item->hashValue == DEFINERS_MARK)
+			marked = true;
+		else if (marked && item->cacheId == AUTHMEMROLEMEM)
+			planned = lappend_oid(planned, (Oid) item->hashValue);
+	}
+	if (!marked)
+		return;
+	nnow = definers_in_play(GetOuterUserId(), GetUserId(), &now);
+	same = (nnow == list_length(planned));
+	for (int i = 0; same && i < nnow; i++)
+		same = (list_nth_oid(planned, i) == now[i]);
+	pfree(now);
+	list_free(planned);
+	if (!same)
+	{
+		ResetPlanCache();
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("cached plan was made for other SECURITY DEFINER callers"),
+				 errdetail("The masks and row policies of governed data depend on the owners of the definer functions being run; the cached plan has been discarded."),
+				 errhint("Run the statement again.")));
+	}
 }
 
 /*
@@ -1046,10 +1360,72 @@ enforce_ExecutorStart(QueryDesc *queryDesc, int eflags)
 				reader_mismatch(GetUserId(), GetOuterUserId());
 		}
 	}
+	/* workers run the leader's plan without its definer functions on their stack */
+	if (hooks_active() && !IsParallelWorker())
+		check_definers(queryDesc->plannedstmt);
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
 		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* keeps definer_roles: the role each definer function (or SET function) runs as */
+static void
+enforce_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
+{
+	if (event == FHET_START)
+	{
+		if (definer_depth == definer_capacity)
+		{
+			int			capacity = (definer_capacity == 0) ? 16 : definer_capacity * 2;
+
+			definer_roles = (definer_roles == NULL)
+				? MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * capacity)
+				: repalloc(definer_roles, sizeof(Oid) * capacity);
+			definer_capacity = capacity;
+		}
+		definer_roles[definer_depth++] = GetUserId();
+	}
+	else if (definer_depth > 0)
+		definer_depth--;		/* FHET_END, FHET_ABORT */
+	if (prev_fmgr_hook)
+		prev_fmgr_hook(event, flinfo, private);
+}
+
+/* no function runs across a transaction's end: a safety net for the stack */
+static void
+enforce_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		definer_depth = 0;
+}
+
+/*
+ * The planner inlines a SQL function only when no fmgr hook is needed for
+ * it: claim one for SQL set-returning functions while a reader's query is
+ * planned (see block_sql_srf_inlining).  fmgr_security_definer, which then
+ * runs such a function if it is called during planning, only calls
+ * fmgr_hook when one is set.
+ */
+static bool
+enforce_needs_fmgr_hook(Oid fn_oid)
+{
+	HeapTuple	tuple;
+	bool		needed = false;
+
+	if (prev_needs_fmgr_hook && prev_needs_fmgr_hook(fn_oid))
+		return true;
+	if (!block_sql_srf_inlining)
+		return false;
+	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(fn_oid));
+	if (HeapTupleIsValid(tuple))
+	{
+		Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+
+		needed = proc->prolang == SQLlanguageId && proc->proretset;
+		ReleaseSysCache(tuple);
+	}
+	return needed;
 }
 
 /* COPY <governed table> TO ... becomes COPY (SELECT ... FROM ONLY <table>) TO ... */
@@ -1140,6 +1516,11 @@ meshpg_enforce_init(void)
 	ExecutorStart_hook = enforce_ExecutorStart;
 	prev_ProcessUtility = ProcessUtility_hook;
 	ProcessUtility_hook = enforce_ProcessUtility;
+	prev_needs_fmgr_hook = needs_fmgr_hook;
+	needs_fmgr_hook = enforce_needs_fmgr_hook;
+	prev_fmgr_hook = fmgr_hook;
+	fmgr_hook = enforce_fmgr_hook;
+	RegisterXactCallback(enforce_xact_callback, NULL);
 	CacheRegisterRelcacheCallback(enforce_relcache_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHMEMROLEMEM, enforce_role_callback, (Datum) 0);
 	CacheRegisterSyscacheCallback(AUTHOID, enforce_role_callback, (Datum) 0);
@@ -1261,6 +1642,28 @@ meshpg_statistic_visible(PG_FUNCTION_ARGS)
 		}
 		if (masked && OidIsValid(owner) &&
 			(!exempt_for(GetOuterUserId(), owner) || !exempt_for(GetUserId(), owner)))
+			visible = false;
+		if (masked && OidIsValid(owner) && visible)
+		{
+			Oid		   *definers;
+			int			n = definers_in_play(GetOuterUserId(), GetUserId(), &definers);
+
+			for (int i = 0; i < n; i++)
+				if (!exempt_for(definers[i], owner))
+					visible = false;
+		}
+	}
+	else if (c->rels != NULL)
+	{
+		/* a parent's statistics cover the rows of its governed children */
+		Oid		   *definers;
+		int			n = definers_in_play(GetOuterUserId(), GetUserId(), &definers);
+		Oid		   *roles = palloc(sizeof(Oid) * (n + 2));
+
+		roles[0] = GetOuterUserId();
+		roles[1] = GetUserId();
+		memcpy(roles + 2, definers, sizeof(Oid) * n);
+		if (OidIsValid(hidden_descendant(c, relid, roles, n + 2)))
 			visible = false;
 	}
 	cache_release(c);

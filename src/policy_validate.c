@@ -9,9 +9,11 @@
  * type input function or domain check written by an ordinary role, that role
  * would run code with the reader's rights and see raw values.  So an
  * expression may only use objects owned by a superuser or belonging to the
- * meshpg extension, may not contain sub-queries, aggregates, window or
- * set-returning functions, and is re-checked each time the read hook applies
- * it (an object may have been dropped and re-created since it was bound).
+ * meshpg extension, may not contain sub-queries, aggregates, window,
+ * set-returning or volatile functions (which could change the reader's
+ * session) nor built-ins that run SQL text, and is re-checked each time the
+ * read hook applies it (an object may have been dropped and re-created since
+ * it was bound).
  * Unqualified names resolve in pg_catalog only, whatever the search_path of
  * the policy author or of the reader.
  *
@@ -23,6 +25,8 @@
 #include "access/relation.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_operator.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
@@ -174,6 +178,44 @@ owner_is_trusted(Oid owner, Oid classid, Oid objid, Oid meshpg)
 	return OidIsValid(meshpg) && getExtensionOfObject(classid, objid) == meshpg;
 }
 
+/*
+ * Built-in functions that run SQL given as text or read whole relations by
+ * name (through views, whose security_invoker functions then run): owned by
+ * the bootstrap superuser, yet they would let a policy author run any code
+ * with the reader's rights.  Matched by their C symbol, so aliases count too.
+ */
+static const char *const sql_running_builtins[] = {
+	"query_to_xml", "query_to_xmlschema", "query_to_xml_and_xmlschema",
+	"cursor_to_xml", "cursor_to_xmlschema",
+	"table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema",
+	"schema_to_xml", "schema_to_xmlschema", "schema_to_xml_and_xmlschema",
+	"database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
+	"tsquery_rewrite_query", "ts_stat1", "ts_stat2",
+	NULL
+};
+
+static bool
+runs_sql_text(HeapTuple tuple)
+{
+	Form_pg_proc proc = (Form_pg_proc) GETSTRUCT(tuple);
+	Datum		src;
+	char	   *symbol;
+	bool		isnull;
+	bool		found = false;
+
+	if (proc->prolang != INTERNALlanguageId)
+		return false;
+	src = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &isnull);
+	if (isnull)
+		return false;
+	symbol = TextDatumGetCString(src);
+	for (int i = 0; sql_running_builtins[i] != NULL; i++)
+		if (strcmp(symbol, sql_running_builtins[i]) == 0)
+			found = true;
+	pfree(symbol);
+	return found;
+}
+
 static bool
 function_is_untrusted(Oid funcid, void *context)
 {
@@ -187,7 +229,7 @@ function_is_untrusted(Oid funcid, void *context)
 		elog(ERROR, "cache lookup failed for function %u", funcid);
 	proc = (Form_pg_proc) GETSTRUCT(tuple);
 	bad = !owner_is_trusted(proc->proowner, ProcedureRelationId, funcid, ctx->meshpg) ||
-		proc->proretset;
+		proc->proretset || runs_sql_text(tuple);
 	ReleaseSysCache(tuple);
 	if (bad)
 		ctx->bad_function = funcid;
@@ -230,6 +272,76 @@ check_type(Oid typid, TrustContext *ctx)
 			   "Use types and domains owned by a superuser.");
 }
 
+/*
+ * Functions whose answer depends on the role running them or on settings the
+ * reader controls.  A mask or row filter runs as the current role, which
+ * inside a SECURITY DEFINER function is the definer, not the reader: a mask
+ * "CASE WHEN pg_has_role('hr', 'MEMBER') THEN value ..." in an HR member's
+ * definer function unmasked for every caller.  Conditions on the reader
+ * belong in unmasked_for (checked for every role in play); row filters may
+ * use mesh.attribute() and CURRENT_USER, which are replaced by the reader's.
+ */
+static const char *const role_dependent_builtins[] = {
+	"pg_has_role", "has_any_column_privilege", "has_column_privilege",
+	"has_database_privilege", "has_foreign_data_wrapper_privilege",
+	"has_function_privilege", "has_language_privilege", "has_parameter_privilege",
+	"has_schema_privilege", "has_sequence_privilege", "has_server_privilege",
+	"has_table_privilege", "has_tablespace_privilege", "has_type_privilege",
+	"row_security_active", "current_schema", "current_schemas",
+	NULL
+};
+
+static void
+check_reader_dependence(Node *node, TrustContext *ctx)
+{
+	if (IsA(node, SQLValueFunction))
+	{
+		SQLValueFunctionOp op = ((SQLValueFunction *) node)->op;
+		bool		user = (op == SVFOP_CURRENT_USER || op == SVFOP_CURRENT_ROLE || op == SVFOP_USER);
+
+		if (op == SVFOP_SESSION_USER || (user && ctx->kind == POLICY_MASK))
+			refuse(ctx->what, ctx->kind,
+				   "depends on the role that runs it",
+				   "Inside a SECURITY DEFINER function that is the definer, not the reader: put conditions on the reader in unmasked_for (a row filter may use CURRENT_USER).");
+	}
+	else if (IsA(node, FuncExpr))
+	{
+		Oid			funcid = ((FuncExpr *) node)->funcid;
+		HeapTuple	tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(funcid));
+		Form_pg_proc proc;
+		const char *name;
+		bool		bad = false;
+		bool		setting = false;
+
+		if (!HeapTupleIsValid(tuple))
+			elog(ERROR, "cache lookup failed for function %u", funcid);
+		proc = (Form_pg_proc) GETSTRUCT(tuple);
+		name = NameStr(proc->proname);
+		if (proc->pronamespace == PG_CATALOG_NAMESPACE)
+		{
+			setting = (strcmp(name, "current_setting") == 0);
+			for (int i = 0; !setting && ctx->kind != POLICY_CONDITION &&
+				 role_dependent_builtins[i] != NULL; i++)
+				bad = (strcmp(name, role_dependent_builtins[i]) == 0) || bad;
+		}
+		else if (ctx->kind == POLICY_MASK && strcmp(name, "attribute") == 0 &&
+				 OidIsValid(ctx->meshpg) &&
+				 getExtensionOfObject(ProcedureRelationId, funcid) == ctx->meshpg)
+			bad = true;
+		ReleaseSysCache(tuple);
+		if (setting)
+			refuse(ctx->what, ctx->kind,
+				   psprintf("calls function %s, which reads a setting the reader can change",
+							format_procedure(funcid)),
+				   "Use a consumer attribute read with mesh.attribute(key) in unmasked_for or a row filter.");
+		if (bad)
+			refuse(ctx->what, ctx->kind,
+				   psprintf("calls function %s, whose answer depends on the role that runs it",
+							format_procedure(funcid)),
+				   "Inside a SECURITY DEFINER function that is the definer, not the reader: put conditions on the reader in unmasked_for (a row filter may use mesh.attribute(key) and CURRENT_USER).");
+	}
+}
+
 static bool
 trust_walker(Node *node, TrustContext *ctx)
 {
@@ -244,6 +356,7 @@ trust_walker(Node *node, TrustContext *ctx)
 	if (IsA(node, Param))
 		refuse(ctx->what, ctx->kind, "contains a parameter",
 			   "Write the value itself.");
+	check_reader_dependence(node, ctx);
 
 	if (IsA(node, OpExpr) || IsA(node, DistinctExpr) || IsA(node, NullIfExpr))
 		check_operator(((OpExpr *) node)->opno, ctx);
@@ -261,7 +374,7 @@ trust_walker(Node *node, TrustContext *ctx)
 		refuse(ctx->what, ctx->kind,
 			   psprintf("calls function %s, which is not trusted",
 						format_procedure(ctx->bad_function)),
-			   "Use functions owned by a superuser or provided by meshpg (mesh.mask_*), schema-qualified; set-returning functions are not allowed.");
+			   "Use functions owned by a superuser or provided by meshpg (mesh.mask_*), schema-qualified; set-returning functions and functions that run SQL text or read tables by name (query_to_xml, table_to_xml, ts_rewrite with a query) are not allowed.");
 
 	switch (nodeTag(node))
 	{
@@ -365,6 +478,10 @@ policy_expression(PolicyExprKind kind, const char *expression, const char *what,
 	if (kind == POLICY_FILTER && contain_volatile_functions(expr))
 		refuse(what, kind, "calls a volatile function",
 			   "A row filter must give the same answer for a row within one query; use stable or immutable functions.");
+	/* set_config, nextval, pg_notify, ...: they could change the reader's session */
+	if (kind != POLICY_FILTER && contain_volatile_functions(expr))
+		refuse(what, kind, "calls a volatile function",
+			   "Policy expressions must not change anything in the reader's session (set_config could change its search_path); use stable or immutable functions.");
 	free_parsestate(pstate);
 	return expr;
 }

@@ -88,6 +88,18 @@ case "$out" in
 *"cannot be read while meshpg enforcement is inactive"*) ok "LOAD in the session does not make enforcement active" ;;
 *) not_ok "LOAD in the session does not make enforcement active" "$out" ;;
 esac
+# a placeholder value set by an ordinary role before the library is loaded in
+# the session is not honoured, and enforcement stays inactive: still an error
+out="$(psql_np -At -c "SET ROLE np_reader" -c "SET meshpg.enforcement = off" \
+	-c 'SELECT email FROM np.people' -c 'SHOW meshpg.enforcement' 2>&1 || true)"
+case "$out" in
+*secret*) not_ok "a placeholder meshpg.enforcement set by a reader does not unmask" "$out" ;;
+*"cannot be read while meshpg enforcement is inactive"*) ok "a placeholder meshpg.enforcement set by a reader does not unmask" ;;
+*) not_ok "a placeholder meshpg.enforcement set by a reader does not unmask" "$out" ;;
+esac
+out="$(psql_np -At -c "SET ROLE np_reader" -c "SET meshpg.enforcement = off" \
+	-c 'SELECT count(*) >= 0 FROM mesh.status()' -c 'SHOW meshpg.enforcement' 2>&1 || true)"
+check "the placeholder value of an ordinary role is dropped when the library defines the setting" "on" "$(printf '%s\n' "$out" | tail -1)"
 check "the owner still reads its data through the port" "secret@example.org" \
 	"$(psql_np -At -c "SET ROLE np_owner" -c 'SELECT email FROM np.people' 2>&1 | tail -1)"
 check "superusers still read" "secret@example.org" \
