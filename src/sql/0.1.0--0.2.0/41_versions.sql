@@ -37,6 +37,11 @@ CREATE TABLE mesh.product_versions (
 COMMENT ON TABLE mesh.product_versions IS
     'published contract versions of data products: the contract as published, the version''s port and life cycle';
 
+-- the kept ports of earlier majors are governed like the current port
+-- (26_enforcement.sql): the enforcement caches follow their life cycle
+CREATE TRIGGER enforcement_invalidation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON mesh.product_versions FOR EACH STATEMENT EXECUTE FUNCTION mesh._policies_changed();
+
 -- one row per classified change of a published version
 CREATE TABLE mesh.changelog (
     id              bigserial PRIMARY KEY,
