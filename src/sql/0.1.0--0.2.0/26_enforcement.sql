@@ -119,11 +119,14 @@ $$;
 -- The kept ports of earlier majors (mesh.product_versions) are filtered as
 -- well, unless they read the filtered source relation (filtered there); a
 -- filter naming a column such a port no longer has makes its reads fail
--- (closed), it never lets rows through.
+-- (closed), it never lets rows through.  JIT is off: the row estimates of
+-- the recursive query pass jit_above_cost, and compiling it took a second
+-- on every rebuild of the enforcement cache for a query of a few rows.
 CREATE FUNCTION mesh._enforcement_filters()
     RETURNS TABLE (relid oid, product text, policy text, filter text)
     LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    SET jit = off
     AS $$
 BEGIN
     RETURN QUERY
