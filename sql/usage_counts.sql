@@ -40,7 +40,7 @@ BEGIN
 END $$;
 
 -- the scheduler's flush has its own interval (not the 1 s naptime)
-SELECT name, setting, unit, context FROM pg_settings WHERE name = 'meshpg.usage_flush_interval';
+SELECT name, boot_val, unit, context FROM pg_settings WHERE name = 'meshpg.usage_flush_interval';
 
 -- start from empty counters for these products
 SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
