@@ -4,8 +4,11 @@
 #   1. installs the Debian packages meshpg needs (only the missing ones),
 #   2. builds and installs the extension,
 #   3. starts a throwaway PostgreSQL 15 cluster (pg_virtualenv) that preloads
-#      meshpg, creates a database with the extension, loads the sample mesh
-#      (demo/sample_mesh.sql) and takes a tour of it (demo/show.sql),
+#      meshpg (0.2.0 needs it: read-path masking and row policies, usage
+#      counters, freshness, the scheduler), creates a database with the
+#      extension, loads the sample mesh (demo/sample_mesh.sql) and takes a
+#      tour of it (demo/show.sql): governance, access requests, checks,
+#      incidents, freshness, lineage, usage, ODCS export, a new version,
 #   4. and throws the cluster away again.
 #
 # Runs unattended (root or passwordless sudo, no stdin).  Nothing is left
@@ -71,10 +74,14 @@ INSIDE
 
 # -t keeps the cluster in a temporary directory even as root, so the demo
 # never collides with a real cluster or with a concurrent `make test`.
-pg_virtualenv -t -c '--locale=C.UTF-8' -o 'shared_preload_libraries=meshpg' \
+# meshpg.naptime = 1s (the default, spelled out): the tour waits one
+# scheduler round for the freshness SLAs to be evaluated.
+pg_virtualenv -t -c '--locale=C.UTF-8' -o 'shared_preload_libraries=meshpg' -o 'meshpg.naptime=1000' \
 	-- bash -c "$in_cluster" </dev/null
 
 echo
 echo "meshpg demo finished in ${SECONDS}s."
-echo "To load the same sample mesh into a database of your own (as a superuser):"
+echo "To load the same sample mesh into a database of your own (as a superuser, in a"
+echo "server with shared_preload_libraries = 'meshpg'):"
 echo "  psql -c 'CREATE EXTENSION meshpg' && psql -v ON_ERROR_STOP=1 -f demo/sample_mesh.sql"
+echo "  psql -v ON_ERROR_STOP=1 -f demo/show.sql"

@@ -9,6 +9,7 @@
 --
 --   roles     marketing_team, finance_team, product_team  (domain owners, NOLOGIN)
 --             analyst                                      (a consumer, NOLOGIN)
+--             mesh_readers              (the internal consumer role; analyst is a member)
 --             Existing roles are kept as they are.
 --   schemas   marketing_raw, finance_raw, product_raw: the teams' operational
 --             ("source") data, generated deterministically (setseed 0.42):
@@ -29,17 +30,29 @@
 --             finance_receivables.overdue_invoices  aging of unpaid invoices (draft,
 --                                              built on top of another product)
 --             product.feature_adoption         per feature and week: adoption rate
---   grants    analyst may read the ports of the non-confidential products, but
---             none of the raw schemas.
+--   access    (0.2.0) meshpg grants the ports by access level: the internal products
+--             to mesh_readers (mesh.set_internal_consumer_role); restricted and
+--             confidential ones only on an approved request.  No raw schema is granted.
+--   governance (0.2.0) masking policies email_domain_only (tag pii.email) and
+--             initials_only (tag confidential); consumer attribute region = DACH of
+--             analyst; row policy own_region on marketing.campaign_performance
+--   checks    (0.2.0) declared in the descriptors of the two finance products; one
+--             of them fails on the sample data (an invoice more than 90 days late)
+--   lineage   (0.2.0) an external source (the ERP) declared with mesh.add_source
 --
--- Re-running: the six products, the four domains and the three *_raw schemas
--- are dropped first (DROP SCHEMA ... CASCADE), so do not keep your own objects
--- in them.  A domain that still holds products of your own is not dropped and
+-- Run it in a server that preloads meshpg (shared_preload_libraries): the
+-- masking and row policies are applied to reads by meshpg's planner hook.
+--
+-- Re-running: the six products, the two masking policies, the four domains and
+-- the three *_raw schemas are dropped first (DROP SCHEMA ... CASCADE), so do not
+-- keep your own objects in them.  A domain that still holds products of your own is not dropped and
 -- the script stops there.
 --
 -- Only plain SQL and \echo are used, so the file also works as a reference for
 -- the meshpg API: mesh.create_domain, mesh.create_data_product,
--- mesh.alter_data_product and mesh.set_status.
+-- mesh.alter_data_product, mesh.set_status, mesh.set_internal_consumer_role,
+-- mesh.create_masking_policy, mesh.bind_masking_policy,
+-- mesh.set_consumer_attribute, mesh.create_row_policy and mesh.add_source.
 
 SET client_min_messages = warning;
 
@@ -58,7 +71,7 @@ DO $$
 DECLARE
     r text;
 BEGIN
-    FOREACH r IN ARRAY ARRAY['marketing_team', 'finance_team', 'product_team', 'analyst'] LOOP
+    FOREACH r IN ARRAY ARRAY['marketing_team', 'finance_team', 'product_team', 'analyst', 'mesh_readers'] LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
             EXECUTE format('CREATE ROLE %I NOLOGIN', r);
         END IF;
@@ -70,6 +83,7 @@ COMMENT ON ROLE marketing_team IS 'meshpg sample: owner of the marketing domain'
 COMMENT ON ROLE finance_team IS 'meshpg sample: owner of the finance domains';
 COMMENT ON ROLE product_team IS 'meshpg sample: owner of the product domain';
 COMMENT ON ROLE analyst IS 'meshpg sample: a data consumer (BI / analytics)';
+COMMENT ON ROLE mesh_readers IS 'meshpg sample: the internal consumer role (reads every internal product)';
 
 \echo '==> sample mesh: removing an earlier run (if any)'
 -- Products go the regular way out of the mesh: active -> deprecated ->
@@ -95,6 +109,12 @@ BEGIN
             PERFORM mesh.set_status(p, 'retired');
         END IF;
         PERFORM mesh.drop_data_product(p);
+    END LOOP;
+    -- the governance rules of the sample (their bindings go with them)
+    FOREACH p IN ARRAY ARRAY['email_domain_only', 'initials_only'] LOOP
+        IF EXISTS (SELECT 1 FROM mesh.masking_policies mp WHERE mp.name = p) THEN
+            PERFORM mesh.drop_masking_policy(p);
+        END IF;
     END LOOP;
     -- nested domain before its parent
     FOREACH d IN ARRAY ARRAY['finance_receivables', 'marketing', 'finance', 'product'] LOOP
@@ -542,7 +562,7 @@ $json$
   },
   "columns": {
     "campaign_id":   {"description": "Campaign identifier", "primary_key": true, "references": "marketing_raw.campaigns(campaign_id)"},
-    "campaign_name": {"description": "Campaign name: theme and region", "classification": "internal"},
+    "campaign_name": {"description": "Campaign name: theme and region"},
     "objective":     {"description": "awareness, consideration or conversion"},
     "region":        {"description": "Target region of the campaign"},
     "day":           {"description": "Calendar day (Europe/Berlin) the metrics belong to", "primary_key": true},
@@ -858,10 +878,82 @@ SELECT mesh.set_status('finance.invoice_payments', 'active');
 SELECT mesh.set_status('finance.customers', 'active');
 SELECT mesh.set_status('product.feature_adoption', 'active');
 
-\echo '==> access: analyst may read the ports of the non-confidential products'
+-------------------------------------------------------------------------------
+-- Access (0.2.0): meshpg grants SELECT on the ports by access level
+-------------------------------------------------------------------------------
+\echo '==> access: internal products are read by the consumer role mesh_readers'
 
-GRANT USAGE ON SCHEMA marketing, finance, product TO analyst;
-GRANT SELECT ON marketing.campaign_performance, marketing.campaigns,
-                finance.invoice_payments, product.feature_adoption TO analyst;
+-- The DBA names the role whose members read every `internal` product.
+-- `restricted` and `confidential` products are read only after an access
+-- request is approved (demo/show.sql files one for analyst).
+SELECT mesh.set_internal_consumer_role('mesh_readers');
+GRANT mesh_readers TO analyst;
+
+-------------------------------------------------------------------------------
+-- Governance (0.2.0): masking policies, a row policy, consumer attributes
+-------------------------------------------------------------------------------
+\echo '==> governance: masking policies bound to classification tags'
+
+-- The governance council (superusers or members of meshpg_governance) writes
+-- each rule once; it applies to every read of every client.  Owners of the
+-- data (the domain teams) still see raw values.
+SELECT mesh.create_masking_policy('email_domain_only', 'mesh.mask_email(value)');
+SELECT mesh.bind_masking_policy('email_domain_only', 'pii.email');
+SELECT mesh.create_masking_policy('initials_only', 'mesh.mask_partial(value, 2, 0)');
+SELECT mesh.bind_masking_policy('initials_only', 'confidential');
+
+\echo '==> governance: analyst works for the DACH region (a consumer attribute)'
+
+SELECT mesh.set_consumer_attribute('analyst', 'region', 'DACH');
+
+-- The marketing team shows each consumer the campaigns of its own region.
+SET ROLE marketing_team;
+SELECT mesh.create_row_policy('marketing.campaign_performance', 'own_region',
+                              'region = mesh.attribute(''region'')');
+RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- Data quality checks (0.2.0): declared in the descriptor, run on demand
+-------------------------------------------------------------------------------
+\echo '==> checks: declared in the descriptors of the finance products'
+
+SET ROLE finance_team;
+SELECT mesh.alter_data_product('finance.invoice_payments', $json$
+{
+  "checks": [
+    {"name": "has_rows", "kind": "row_count", "operator": ">", "value": 0},
+    {"name": "invoice_id_unique", "kind": "duplicate", "column": "invoice_id"},
+    {"name": "known_status", "kind": "invalid", "column": "status",
+     "accepted_values": ["paid", "paid_late", "partially_paid", "open", "overdue"]},
+    {"name": "customer_name_filled", "kind": "missing", "column": "customer_name"}
+  ]
+}
+$json$);
+
+-- Collections promise: no invoice stays unpaid for more than 90 days.  The
+-- sample data breaks that promise, so the check fails and opens an incident.
+SELECT mesh.alter_data_product('finance_receivables.overdue_invoices', $json$
+{
+  "checks": [
+    {"name": "has_rows", "kind": "row_count", "operator": ">", "value": 0},
+    {"name": "aging_bucket_known", "kind": "invalid", "column": "aging_bucket",
+     "accepted_values": ["1-30", "31-60", "61-90", "90+"]},
+    {"name": "at_most_90_days_late", "kind": "metric", "column": "days_late",
+     "metric": "max", "operator": "<=", "value": 90,
+     "description": "Collections escalate every invoice before it is 90 days late"}
+  ]
+}
+$json$);
+RESET ROLE;
+
+-------------------------------------------------------------------------------
+-- Lineage (0.2.0): sources outside the database are declared
+-------------------------------------------------------------------------------
+\echo '==> lineage: the ERP behind the finance raw tables'
+
+SET ROLE finance_team;
+SELECT mesh.add_source('finance.invoice_payments', 'SAP S/4HANA (FI-AR)', 'application',
+                       'Invoices and incoming payments, extracted nightly into finance_raw');
+RESET ROLE;
 
 \echo '==> sample mesh ready'

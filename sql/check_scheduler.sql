@@ -55,6 +55,22 @@ BEGIN
     END IF;
 END
 $$;
+-- nor when the query fails after taking the lock (the check ends in 'error';
+-- runs once: its period is an hour, and no other custom check is scheduled)
+SELECT mesh.drop_check('check_sched.p', 'locks');
+SELECT mesh.add_check('check_sched.p', '{"name": "locks_then_fails", "kind": "failed_rows", "schedule": "1 hour",
+    "sql": "SELECT (l || ''x'')::int FROM (SELECT pg_advisory_lock(20261124)::text AS l) s"}') > 0 AS added;
+DO $$
+BEGIN
+    FOR i IN 1 .. 300 LOOP
+        EXIT WHEN pg_temp.scheduled_runs('locks_then_fails') >= 1;
+        PERFORM pg_sleep(0.2);
+    END LOOP;
+END
+$$;
+SELECT status, message FROM mesh.check_status WHERE product = 'check_sched.p' AND check_name = 'locks_then_fails';
+-- the run was committed after the lock was released: nobody holds it
+SELECT count(*) AS advisory_locks_held FROM pg_locks WHERE locktype = 'advisory' AND objid = 20261124;
 SELECT mesh.drop_data_product('check_sched.p');
 DROP TABLE check_sched.t;
 SELECT mesh.drop_domain('check_sched');

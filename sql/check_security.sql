@@ -75,9 +75,23 @@ SELECT mesh._execute_checks('regress_check_sec_owner', 'check_sec.p');
 -- but everyone reads the results and the score
 SELECT count(*) > 0 AS sees_status FROM mesh.check_status WHERE product = 'check_sec.p';
 SELECT mesh.quality_score('check_sec.p') IS NOT NULL AS has_score;
+SELECT count(*) > 0 AS sees_runs FROM mesh.check_runs WHERE product_id = (SELECT id FROM mesh.data_products
+                                                                          WHERE domain = 'check_sec');
+-- but not what the checks saw, read as the owner: observed values, messages
+-- and stored profiles hold the port's data (a categorical profile lists its
+-- values), and this role may not read the port
+SELECT has_table_privilege('check_sec.p', 'SELECT') AS may_read_port;
+SELECT count(*) FILTER (WHERE observed IS NOT NULL OR message IS NOT NULL) AS runs_with_data
+  FROM mesh.check_status WHERE product = 'check_sec.p';
+SELECT observed FROM mesh.check_runs LIMIT 1;
+SELECT message FROM mesh.check_runs LIMIT 1;
+SELECT state FROM mesh.checks LIMIT 1;
+SELECT count(*) AS incidents_with_data FROM mesh.incidents WHERE details ?| ARRAY['observed', 'message'];
 RESET ROLE;
--- the owner may run them
+-- the owner may run them, and sees what they saw
 SET ROLE regress_check_sec_owner;
+SELECT count(*) FILTER (WHERE message IS NOT NULL) > 0 AS owner_sees_messages
+  FROM mesh.check_status WHERE product = 'check_sec.p';
 SELECT count(*) AS results FROM mesh.run_checks('check_sec.p');
 RESET ROLE;
 
@@ -104,6 +118,24 @@ SELECT mesh.alter_data_product('check_sec.p', '{"purpose": "attacks, again"}');
 RESET ROLE;
 SELECT mesh.drop_check('check_sec.p', 'plain');
 SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+
+-- a custom check runs only while its author is a member of the owner: a
+-- member of the old owner wrote it, the owner changed to a role its author
+-- cannot use, and the query does not run as that role
+SET ROLE regress_check_sec_member;
+SELECT mesh.add_check('check_sec.p', '{"name": "by_member", "kind": "custom_metric",
+                                       "sql": "SELECT 1", "operator": "=", "value": 1}') > 0 AS added;
+RESET ROLE;
+SELECT created_by FROM mesh.checks WHERE name = 'by_member';
+SELECT name, status FROM mesh.run_checks('check_sec.p') WHERE name = 'by_member';
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_team"}');
+SELECT name, status, message FROM mesh.run_checks('check_sec.p') WHERE name = 'by_member';
+-- once the author may use the new owner, it runs again
+GRANT regress_check_sec_team TO regress_check_sec_member;
+SELECT name, status FROM mesh.run_checks('check_sec.p') WHERE name = 'by_member';
+REVOKE regress_check_sec_team FROM regress_check_sec_member;
+SELECT mesh.alter_data_product('check_sec.p', '{"owner": "regress_check_sec_owner"}');
+SELECT mesh.drop_check('check_sec.p', 'by_member');
 
 -- a product owned by a superuser: its checks never run
 SELECT mesh.create_domain('check_sec_su', 'regress_check_sec_super');

@@ -44,7 +44,8 @@ SELECT mesh._odcs_parse(E'a: &x 1\nb: *x\nc: &x 2\nd: *x');
 SELECT mesh._odcs_parse(E'{\n  "a": 1,\n  "b": }');
 SELECT mesh._odcs_parse(E'{"a": 1}\n{"b": 2}');
 SELECT mesh._odcs_parse('[1, 2');
-SELECT mesh._odcs_parse('{"n": 1e400}');
+-- (beyond a double is not an error: numbers are jsonb's, see below)
+SELECT (mesh._odcs_parse('{"n": 1e400}') ->> 'n')::numeric = 1e400 AS beyond_double;
 -- YAML parse errors: line and column, and the context
 SELECT mesh._odcs_parse(E'a: 1\nb: [1, 2\nc: 3');
 SELECT mesh._odcs_parse(E'a: 1\n  b: 2');
@@ -119,6 +120,24 @@ SELECT mesh._odcs_parse('- ' || repeat(E'1\n- ', 200000) || '1');
 -- hostile: a mapping with many distinct keys is read in linear time
 SELECT count(*) AS keys FROM jsonb_object_keys(mesh._odcs_parse(
     (SELECT string_agg('k' || i || ': ' || i, E'\n') FROM generate_series(1, 50000) i)));
+-- hostile: many anchors and many aliases of the oldest one are read in
+-- linear time (searched one by one, they took minutes of CPU)
+SET statement_timeout = '30s';
+SELECT jsonb_array_length(d -> 'a') AS anchors, jsonb_array_length(d -> 'b') AS aliases
+  FROM mesh._odcs_parse(
+    'a: [' || (SELECT string_agg('&x' || i || ' v', ', ') FROM generate_series(1, 95000) i) || E']\n' ||
+    'b: [' || repeat('*x1, ', 94999) || E'*x1]\n') AS d;
+RESET statement_timeout;
+-- JSON numbers beyond int64 or double are valid JSON: jansson checks the
+-- structure only, jsonb keeps their exact value (as the YAML reader does)
+SELECT d -> 'max' AS max, d -> 'neg' AS neg, d -> 'tiny' AS tiny,
+       (d ->> 'big')::numeric = 1.5e310 AS big_exact, d -> 'list' AS list, d -> 's' AS s
+  FROM mesh._odcs_parse('{"max": 123456789012345678901234567890, "neg": -99999999999999999999,
+                          "tiny": 1e-40, "big": 1.5e310, "list": [0, -0.5, 2E+3, 7],
+                          "s": "12 \" 1e400 \\"}') AS d;
+SELECT mesh._odcs_parse(E'{"a": 1,\n "b": 01}');
+SELECT mesh._odcs_parse(E'{"a": 1,\n "b": 1.2.3}');
+SELECT mesh._odcs_parse('{"a": 99999999999999999999, "a": 1}');
 -- a contract import goes through the same readers
 SELECT mesh.import_contract(E'apiVersion: v3.1.0\nkind: [unclosed');
 SELECT mesh.import_contract(E'{"apiVersion": "v3.1.0",\n "kind": "DataContract",\n "kind": "DataContract"}');
@@ -163,3 +182,20 @@ SELECT mesh._odcs_parse('name: "\U0001F600"');
 SELECT mesh._odcs_parse('{"k": 1, "k": 2, "ä": 3}');
 \c contrib_regression
 DROP DATABASE odcs_latin1;
+
+-- a multibyte server encoding: the UTF-8 form of a document is verified as
+-- UTF-8, not as EUC_JP (whose byte rules refuse UTF-8 text)
+SET client_min_messages = warning;
+CREATE DATABASE odcs_eucjp ENCODING 'EUC_JP' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C';
+\c odcs_eucjp
+SET client_encoding = 'UTF8';
+SET client_min_messages = warning;
+CREATE EXTENSION meshpg;
+RESET client_min_messages;
+SELECT mesh._odcs_parse(E'name: データ製品\nowner: 山田') AS eucjp_yaml;
+SELECT mesh._odcs_parse('{"name": "データ製品", "k": ["品質"]}') AS eucjp_json;
+SELECT mesh._odcs_to_yaml('{"name": "データ製品"}') AS eucjp_yaml_out;
+SELECT mesh._odcs_parse(mesh._odcs_to_yaml('{"name": "データ製品"}')) AS eucjp_round_trip;
+SELECT mesh._odcs_parse('name: "€"');
+\c contrib_regression
+DROP DATABASE odcs_eucjp;

@@ -83,7 +83,8 @@ check_timeout_handler(void)
  * scheduler, a background worker that lives for days, such a lock would be
  * held forever (a product team could block the mesh API's own advisory
  * locks), so there every session-level advisory lock is released before and
- * after each custom query: the scheduler takes none of its own.  In a user's
+ * after each custom query, whether it ends or fails: the scheduler takes
+ * none of its own.  In a user's
  * session the lock stays with that session, whose user ran the checks.
  */
 static void
@@ -417,6 +418,8 @@ meshpg_check_query(PG_FUNCTION_ARGS)
 		if (timeout_ms > 0)
 			disable_timeout(check_timeout_id, false);
 		SetUserIdAndSecContext(save_userid, save_sec_context);
+		/* a query that failed after taking a lock must not leave it held either */
+		release_scheduler_advisory_locks(mode);
 		MemoryContextSwitchTo(result_cxt);
 		edata = CopyErrorData();
 		if (!check_timed_out || edata->sqlerrcode != ERRCODE_QUERY_CANCELED)

@@ -18,6 +18,7 @@
 
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
+#include "common/int.h"
 #include "common/hashfn.h"
 #include "common/sha2.h"
 #include "datatype/timestamp.h"
@@ -134,22 +135,45 @@ meshpg_mask_partial(PG_FUNCTION_ARGS)
 
 	if (GetDatabaseEncoding() == PG_UTF8)
 	{
-		/* UTF-8: a character starts at every byte that is not 10xxxxxx */
+		int			i = 0;
+
+		/*
+		 * UTF-8: a character starts at every byte that is not 10xxxxxx.
+		 * ASCII runs are counted 8 bytes at a time (no byte has its high bit).
+		 */
 		nchars = 0;
-		for (int i = 0; i < len; i++)
+		for (; i + 8 <= len; i += 8)
+		{
+			uint64		chunk;
+
+			memcpy(&chunk, s + i, sizeof(chunk));
+			if (chunk & UINT64CONST(0x8080808080808080))
+				break;
+			nchars += 8;
+		}
+		for (; i < len; i++)
 			nchars += ((unsigned char) s[i] & 0xC0) != 0x80;
 		if ((int64) keep_first + keep_last >= nchars)
 			keep_first = keep_last = 0;
 		masked = nchars - keep_first - keep_last;
-		/* end of the kept head: the start of character keep_first */
-		for (int seen = 0; head_bytes < len; head_bytes++)
-			if (((unsigned char) s[head_bytes] & 0xC0) != 0x80 && seen++ == keep_first)
-				break;
-		/* start of the kept tail: the start of character nchars - keep_last */
-		tail_start = len;
-		for (int seen = 0; keep_last > 0 && tail_start > 0;)
-			if (((unsigned char) s[--tail_start] & 0xC0) != 0x80 && ++seen == keep_last)
-				break;
+		if (nchars == len)
+		{
+			/* one byte per character (ASCII): offsets are counts */
+			head_bytes = keep_first;
+			tail_start = len - keep_last;
+		}
+		else
+		{
+			/* end of the kept head: the start of character keep_first */
+			for (int seen = 0; head_bytes < len; head_bytes++)
+				if (((unsigned char) s[head_bytes] & 0xC0) != 0x80 && seen++ == keep_first)
+					break;
+			/* start of the kept tail: the start of character nchars - keep_last */
+			tail_start = len;
+			for (int seen = 0; keep_last > 0 && tail_start > 0;)
+				if (((unsigned char) s[--tail_start] & 0xC0) != 0x80 && ++seen == keep_last)
+					break;
+		}
 	}
 	else
 	{
@@ -359,6 +383,162 @@ parse_unit(text *unit)
 	pg_unreachable();
 }
 
+#define TABLE_FIRST_YEAR	1900
+#define TABLE_YEARS			256
+
+/*
+ * The unit argument of a mask_date call.  It is nearly always a constant: then
+ * it is parsed once per call site and kept in fn_extra; a unit that can change
+ * between rows (a column, an expression) is parsed on every call.
+ */
+typedef struct DateUnitCache
+{
+	bool		constant;
+	DateUnit	unit;
+	/*
+	 * First days (DateADT) of the years TABLE_FIRST_YEAR.., built on the first
+	 * truncation to a year or month: most dates fall in that range and then
+	 * cost a multiplication and a comparison or two instead of a calendar
+	 * conversion.  Dates outside it use j2date/date2j.
+	 */
+	bool		have_table;
+	int32		year_start[TABLE_YEARS + 1];
+} DateUnitCache;
+
+/* days before the first of each month (and of the next year), common and leap */
+static const int16 days_before_month[2][MONTHS_PER_YEAR + 1] = {
+	{0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365},
+	{0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335, 366}
+};
+
+static DateUnit
+unit_argument(FunctionCallInfo fcinfo, DateUnitCache **cache_out)
+{
+	DateUnitCache *cache = (DateUnitCache *) fcinfo->flinfo->fn_extra;
+	DateUnit	unit;
+
+	if (cache != NULL && cache->constant)
+	{
+		*cache_out = cache;
+		return cache->unit;
+	}
+	unit = parse_unit(PG_GETARG_TEXT_PP(1));
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(DateUnitCache));
+		cache->constant = get_fn_expr_arg_stable(fcinfo->flinfo, 1);
+		cache->unit = unit;
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	*cache_out = cache;
+	return unit;
+}
+
+/*
+ * The day number (days since 2000-01-01, as DateADT) of the first day of the
+ * unit that contains the given day number.  May be before the first valid
+ * date; callers check.
+ */
+static int
+truncate_day(int day, DateUnit unit, DateUnitCache *cache)
+{
+	int			year,
+				month,
+				mday;
+
+	if (unit == UNIT_DAY)
+		return day;
+	if (!cache->have_table)
+	{
+		for (int y = 0; y <= TABLE_YEARS; y++)
+			cache->year_start[y] = date2j(TABLE_FIRST_YEAR + y, 1, 1) - POSTGRES_EPOCH_JDATE;
+		cache->have_table = true;
+	}
+	if (day >= cache->year_start[0] && day < cache->year_start[TABLE_YEARS])
+	{
+		/* estimate the year from the mean Gregorian year, then correct it */
+		int			y = (int) (((int64) (day - cache->year_start[0]) * 400) / 146097);
+		int			offset;
+		const int16 *before;
+		int			m;
+
+		if (y >= TABLE_YEARS)
+			y = TABLE_YEARS - 1;
+		while (day < cache->year_start[y])
+			y--;
+		while (day >= cache->year_start[y + 1])
+			y++;
+		if (unit == UNIT_YEAR)
+			return cache->year_start[y];
+		offset = day - cache->year_start[y];
+		before = days_before_month[cache->year_start[y + 1] - cache->year_start[y] == 366];
+		/* months have at most 31 days: offset / 31 is never past the month */
+		m = offset / 31;
+		while (offset >= before[m + 1])
+			m++;
+		return cache->year_start[y] + before[m];
+	}
+	j2date(day + POSTGRES_EPOCH_JDATE, &year, &month, &mday);
+	if (unit == UNIT_YEAR)
+		month = 1;
+	return date2j(year, month, 1) - POSTGRES_EPOCH_JDATE;
+}
+
+/* mesh.mask_date(date, unit): the first day of the year, month (or the day) */
+Datum
+meshpg_mask_date(PG_FUNCTION_ARGS)
+{
+	DateADT		value = PG_GETARG_DATEADT(0);
+	DateUnitCache *cache;
+	DateUnit	unit = unit_argument(fcinfo, &cache);
+	DateADT		result;
+
+	if (DATE_NOT_FINITE(value))
+		PG_RETURN_DATEADT(value);
+	result = truncate_day(value, unit, cache);
+	/* the first days of the date range (4714 BC) have no first of the month in range */
+	if (!IS_VALID_DATE(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range"),
+				 errdetail("The first day of the %s of %s is before the earliest date.",
+						   unit == UNIT_YEAR ? "year" : "month",
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(value)))),
+				 errhint("Use unit 'day' for dates at the start of the date range.")));
+	PG_RETURN_DATEADT(result);
+}
+
+/*
+ * mesh.mask_date(timestamp, unit): IMMUTABLE, no time zone involved, so it is
+ * day arithmetic on the microsecond count: midnight of the truncated day.
+ */
+Datum
+meshpg_mask_timestamp(PG_FUNCTION_ARGS)
+{
+	Timestamp	value = PG_GETARG_TIMESTAMP(0);
+	DateUnitCache *cache;
+	DateUnit	unit = unit_argument(fcinfo, &cache);
+	int64		day;
+	Timestamp	result;
+
+	if (TIMESTAMP_NOT_FINITE(value))
+		PG_RETURN_TIMESTAMP(value);
+	if (!IS_VALID_TIMESTAMP(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	/* floor division: a time before 2000-01-01 belongs to the day it starts */
+	day = value / USECS_PER_DAY;
+	if (value % USECS_PER_DAY < 0)
+		day--;
+	result = (Timestamp) truncate_day((int) day, unit, cache) * USECS_PER_DAY;
+	if (!IS_VALID_TIMESTAMP(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	PG_RETURN_TIMESTAMP(result);
+}
+
 /* truncate broken-down time fields to the unit */
 static void
 truncate_tm(struct pg_tm *tm, fsec_t *fsec, DateUnit unit)
@@ -373,61 +553,6 @@ truncate_tm(struct pg_tm *tm, fsec_t *fsec, DateUnit unit)
 	*fsec = 0;
 }
 
-/* mesh.mask_date(date, unit): the first day of the year, month (or the day) */
-Datum
-meshpg_mask_date(PG_FUNCTION_ARGS)
-{
-	DateADT		value = PG_GETARG_DATEADT(0);
-	DateUnit	unit = parse_unit(PG_GETARG_TEXT_PP(1));
-	int			year,
-				month,
-				day;
-	DateADT		result;
-
-	if (DATE_NOT_FINITE(value))
-		PG_RETURN_DATEADT(value);
-	j2date(value + POSTGRES_EPOCH_JDATE, &year, &month, &day);
-	if (unit == UNIT_YEAR)
-		month = 1;
-	if (unit != UNIT_DAY)
-		day = 1;
-	result = date2j(year, month, day) - POSTGRES_EPOCH_JDATE;
-	/* the first days of the date range (4714 BC) have no first of the month in range */
-	if (!IS_VALID_DATE(result))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("date out of range"),
-				 errdetail("The first day of the %s of %s is before the earliest date.",
-						   unit == UNIT_YEAR ? "year" : "month",
-						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(value)))),
-				 errhint("Use unit 'day' for dates at the start of the date range.")));
-	PG_RETURN_DATEADT(result);
-}
-
-/* mesh.mask_date(timestamp, unit): IMMUTABLE, no time zone involved */
-Datum
-meshpg_mask_timestamp(PG_FUNCTION_ARGS)
-{
-	Timestamp	value = PG_GETARG_TIMESTAMP(0);
-	DateUnit	unit = parse_unit(PG_GETARG_TEXT_PP(1));
-	struct pg_tm tm;
-	fsec_t		fsec;
-	Timestamp	result;
-
-	if (TIMESTAMP_NOT_FINITE(value))
-		PG_RETURN_TIMESTAMP(value);
-	if (timestamp2tm(value, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	truncate_tm(&tm, &fsec, unit);
-	if (tm2timestamp(&tm, fsec, NULL, &result) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	PG_RETURN_TIMESTAMP(result);
-}
-
 /*
  * mesh.mask_date(timestamptz, unit): midnight of the first day of the year or
  * month in the session's TimeZone, hence STABLE (as date_trunc is).
@@ -436,7 +561,8 @@ Datum
 meshpg_mask_timestamptz(PG_FUNCTION_ARGS)
 {
 	TimestampTz value = PG_GETARG_TIMESTAMPTZ(0);
-	DateUnit	unit = parse_unit(PG_GETARG_TEXT_PP(1));
+	DateUnitCache *cache;
+	DateUnit	unit = unit_argument(fcinfo, &cache);
 	struct pg_tm tm;
 	fsec_t		fsec;
 	int			tz;
@@ -457,10 +583,49 @@ meshpg_mask_timestamptz(PG_FUNCTION_ARGS)
 	PG_RETURN_TIMESTAMPTZ(result);
 }
 
-/* mesh.mask_round(numeric, digits): round(value, digits); digits may be negative */
+/*
+ * mesh.mask_round(numeric, digits): round(value, digits); digits may be
+ * negative.  A value that fits in an int64 at its scale (nearly every stored
+ * amount) is rounded in integer arithmetic, half away from zero as numeric
+ * rounds, and the result built at scale max(digits, 0) as round() builds it;
+ * anything else goes through numeric_round.
+ */
 Datum
 meshpg_mask_round(PG_FUNCTION_ARGS)
 {
+	int32		digits = PG_GETARG_INT32(1);
+	int64		unscaled;
+	int			scale;
+
+	if (digits >= -18 && digits <= 18 &&
+		meshpg_numeric_to_scaled(PG_GETARG_DATUM(0), &unscaled, &scale))
+	{
+		int64		units;		/* the result in units of 10^-digits */
+
+		if (digits >= scale)
+		{
+			/* nothing to round: the same value, shown with digits decimals */
+			if (!pg_mul_s64_overflow(unscaled, meshpg_pow10[digits - scale], &units))
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(units, digits));
+		}
+		else if (scale - digits <= 18)
+		{
+			int64		unit = meshpg_pow10[scale - digits];
+			int64		rest;
+
+			units = meshpg_div_pow10(unscaled, scale - digits);
+			rest = unscaled - units * unit;
+			if (rest >= unit / 2)
+				units++;
+			else if (rest <= -(unit / 2))
+				units--;
+			if (digits >= 0)
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(units, digits));
+			/* rounded to tens, hundreds...: an integer, display scale 0 */
+			if (!pg_mul_s64_overflow(units, meshpg_pow10[-digits], &units))
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(units, 0));
+		}
+	}
 	return DirectFunctionCall2(numeric_round, PG_GETARG_DATUM(0), PG_GETARG_DATUM(1));
 }
 
@@ -472,18 +637,49 @@ numeric_is_special(Numeric n)
 
 /*
  * mesh.mask_bucket(numeric, width): the lower bound of the value's bucket,
- * floor(value / width) * width, computed exactly: trunc(value / width) * width,
- * one width lower for a negative value that is not on a bound.  NaN and
- * infinities are returned as they are.  Zero is cached per call site.
+ * floor(value / width) * width, shown with the width's scale.  When both fit
+ * in an int64 at their scale it is computed in integer arithmetic; otherwise
+ * exactly with numerics: trunc(value / width) * width, one width lower for a
+ * negative value that is not on a bound.  NaN and infinities are returned as
+ * they are.  Zero is cached per call site.
  */
 Datum
 meshpg_mask_bucket(PG_FUNCTION_ARGS)
 {
-	Numeric		value = PG_GETARG_NUMERIC(0);
-	Numeric		width = PG_GETARG_NUMERIC(1);
-	Datum	   *zero = (Datum *) fcinfo->flinfo->fn_extra;
+	Numeric		value;
+	Numeric		width;
+	Datum	   *zero;
 	Datum		bound;
+	int64		value_unscaled;
+	int			value_scale;
+	int64		width_unscaled;
+	int			width_scale;
 
+	if (meshpg_numeric_to_scaled(PG_GETARG_DATUM(1), &width_unscaled, &width_scale) &&
+		width_unscaled > 0 &&
+		meshpg_numeric_to_scaled(PG_GETARG_DATUM(0), &value_unscaled, &value_scale))
+	{
+		int			common = Max(value_scale, width_scale);
+		int64		a;
+		int64		b;
+		int64		buckets;
+		int64		lower;
+
+		if (common - value_scale <= 18 && common - width_scale <= 18 &&
+			!pg_mul_s64_overflow(value_unscaled, meshpg_pow10[common - value_scale], &a) &&
+			!pg_mul_s64_overflow(width_unscaled, meshpg_pow10[common - width_scale], &b))
+		{
+			buckets = a / b;	/* truncated toward zero: floor it */
+			if (a % b != 0 && a < 0)
+				buckets--;
+			if (!pg_mul_s64_overflow(buckets, width_unscaled, &lower))
+				PG_RETURN_NUMERIC(meshpg_scaled_to_numeric(lower, width_scale));
+		}
+	}
+
+	value = PG_GETARG_NUMERIC(0);
+	width = PG_GETARG_NUMERIC(1);
+	zero = (Datum *) fcinfo->flinfo->fn_extra;
 	if (zero == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);

@@ -8,7 +8,10 @@
  * edits by hand, so it is read with jansson first: a syntax error names its
  * line and column, a key given twice is refused, and nesting and size are
  * bounded (odcs.h).  The text itself is then read by jsonb_in, so numbers
- * keep their exact spelling.
+ * keep their exact spelling.  jansson itself would refuse a valid number
+ * beyond int64 or double ("too big integer", "real number overflow"), so it
+ * reads a copy in which every valid number is written as 0: it checks the
+ * structure, jsonb_in the numbers.
  *
  * jansson's allocations go to a memory context of our own while it runs, as
  * in descriptor.c, so an ERROR cannot leak them and the allocator other users
@@ -39,6 +42,93 @@ odcs_jansson_free(void *ptr)
 {
 	if (ptr != NULL)
 		pfree(ptr);
+}
+
+/* characters that continue a number or a literal (true, null, ...) */
+static bool
+is_token_char(char c)
+{
+	return isalnum((unsigned char) c) || c == '.' || c == '+' || c == '-';
+}
+
+/* end of the JSON number starting at s[i], or i when there is none */
+static size_t
+number_end(const char *s, size_t i)
+{
+	size_t		start = i;
+
+	if (s[i] == '-')
+		i++;
+	if (s[i] == '0')
+		i++;
+	else if (s[i] >= '1' && s[i] <= '9')
+		while (isdigit((unsigned char) s[i]))
+			i++;
+	else
+		return start;
+	if (s[i] == '.')
+	{
+		if (!isdigit((unsigned char) s[i + 1]))
+			return start;
+		i++;
+		while (isdigit((unsigned char) s[i]))
+			i++;
+	}
+	if (s[i] == 'e' || s[i] == 'E')
+	{
+		i++;
+		if (s[i] == '+' || s[i] == '-')
+			i++;
+		if (!isdigit((unsigned char) s[i]))
+			return start;
+		while (isdigit((unsigned char) s[i]))
+			i++;
+	}
+	/* "01", "1.2.3": not a number, left for jansson to report */
+	return is_token_char(s[i]) ? start : i;
+}
+
+/*
+ * A copy of the document with every valid number outside strings written as
+ * "0" and spaces: same length, so lines and columns of errors are unchanged.
+ */
+static char *
+numbers_as_zero(const char *document)
+{
+	char	   *copy = pstrdup(document);
+	bool		in_string = false;
+
+	for (size_t i = 0; copy[i] != '\0'; i++)
+	{
+		size_t		end;
+
+		if (in_string)
+		{
+			if (copy[i] == '\\' && copy[i + 1] != '\0')
+				i++;
+			else if (copy[i] == '"')
+				in_string = false;
+			continue;
+		}
+		if (copy[i] == '"')
+		{
+			in_string = true;
+			continue;
+		}
+		if (!is_token_char(copy[i]))
+			continue;
+		end = number_end(copy, i);
+		if (end > i)
+		{
+			copy[i] = '0';
+			memset(copy + i + 1, ' ', end - i - 1);
+		}
+		else
+			for (end = i; is_token_char(copy[end]); end++)
+				;
+		i = end - 1;
+	}
+	return copy;
 }
 
 /* counts the values of a parsed document; false when it nests too deeply */
@@ -100,6 +190,7 @@ odcs_json_check(const char *document)
 	json_t	   *volatile parsed = NULL;
 	volatile bool shallow = true;
 	long		nodes = 0;
+	char	   *structure = numbers_as_zero(document);
 
 	json_get_alloc_funcs(&saved_malloc, &saved_free);
 	odcs_jansson_context = AllocSetContextCreate(CurrentMemoryContext,
@@ -108,7 +199,7 @@ odcs_json_check(const char *document)
 	json_set_alloc_funcs(odcs_jansson_alloc, odcs_jansson_free);
 	PG_TRY();
 	{
-		parsed = json_loads(document, JSON_REJECT_DUPLICATES, &error);
+		parsed = json_loads(structure, JSON_REJECT_DUPLICATES, &error);
 		if (parsed != NULL)
 			shallow = count_nodes((json_t *) parsed, 1, &nodes);
 	}

@@ -60,9 +60,13 @@ meshpg_odcs_parse(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNTRANSLATABLE_CHARACTER),
 				 errmsg("the contract contains a zero byte")));
-	/* text input was verified in the server encoding; the readers need UTF-8 */
+	/*
+	 * text input was verified in the server encoding; the readers need UTF-8.
+	 * The converted text is verified as UTF-8, never in the server encoding:
+	 * UTF-8 bytes are not valid EUC_JP, for instance.
+	 */
 	utf8 = (char *) pg_server_to_any(server_text, len, PG_UTF8);
-	pg_verifymbstr(utf8, strlen(utf8), false);
+	pg_verify_mbstr(PG_UTF8, utf8, strlen(utf8), false);
 	/* a byte order mark is not part of the document (editors on Windows write one) */
 	if ((unsigned char) utf8[0] == 0xEF && (unsigned char) utf8[1] == 0xBB && (unsigned char) utf8[2] == 0xBF)
 		utf8 += 3;

@@ -10,7 +10,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS meshpg;
 
-SELECT plan(46);
+SELECT plan(51);
 
 -- 1. Catalog
 SELECT has_table('mesh', 'checks', 'table mesh.checks exists');
@@ -31,8 +31,14 @@ SELECT columns_are('mesh', 'check_runs',
     'mesh.check_runs has the pinned columns and its own');
 SELECT col_type_is('mesh', 'checks', 'schedule', 'interval', 'mesh.checks.schedule is an interval');
 SELECT col_type_is('mesh', 'check_runs', 'duration', 'interval', 'mesh.check_runs.duration is an interval');
-SELECT table_privs_are('mesh', 'checks', 'public', ARRAY['SELECT'], 'PUBLIC has exactly SELECT on mesh.checks');
-SELECT table_privs_are('mesh', 'check_runs', 'public', ARRAY['SELECT'], 'PUBLIC has exactly SELECT on mesh.check_runs');
+-- what checks saw (observed, message, state) is port data: not for PUBLIC
+SELECT table_privs_are('mesh', 'checks', 'public', ARRAY[]::text[], 'PUBLIC has no table-wide privilege on mesh.checks');
+SELECT table_privs_are('mesh', 'check_runs', 'public', ARRAY[]::text[], 'PUBLIC has no table-wide privilege on mesh.check_runs');
+SELECT column_privs_are('mesh', 'checks', 'state', 'public', ARRAY[]::text[], 'PUBLIC cannot read mesh.checks.state');
+SELECT column_privs_are('mesh', 'check_runs', 'observed', 'public', ARRAY[]::text[], 'PUBLIC cannot read mesh.check_runs.observed');
+SELECT column_privs_are('mesh', 'check_runs', 'message', 'public', ARRAY[]::text[], 'PUBLIC cannot read mesh.check_runs.message');
+SELECT column_privs_are('mesh', 'check_runs', 'status', 'public', ARRAY['SELECT'], 'PUBLIC reads mesh.check_runs.status');
+SELECT column_privs_are('mesh', 'checks', 'definition', 'public', ARRAY['SELECT'], 'PUBLIC reads mesh.checks.definition');
 SELECT table_privs_are('mesh', 'check_status', 'public', ARRAY['SELECT'], 'PUBLIC has exactly SELECT on mesh.check_status');
 
 -- 2. Functions, argument names and result types

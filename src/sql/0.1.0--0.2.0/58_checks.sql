@@ -59,7 +59,15 @@ SELECT pg_catalog.pg_extension_config_dump('mesh.checks', '');
 SELECT pg_catalog.pg_extension_config_dump('mesh.check_runs', '');
 
 REVOKE ALL ON mesh.checks, mesh.check_runs, mesh.check_id_seq, mesh.check_run_id_seq FROM PUBLIC;
-GRANT SELECT ON mesh.checks, mesh.check_runs TO PUBLIC;
+-- Everybody reads which checks exist and how they went, but not what they
+-- saw: observed values, messages and stored profiles hold the data of the
+-- port (a categorical profile lists its values, a metric its min or max),
+-- read as the owner.  mesh.check_status shows them to members of the product
+-- or domain owner only; the rest stays with the extension owner.
+GRANT SELECT (id, product_id, name, kind, definition, severity, schedule, enabled, declared_in,
+              last_run_at, created_at, created_by) ON mesh.checks TO PUBLIC;
+GRANT SELECT (id, check_id, product_id, started_at, finished_at, status, threshold, duration,
+              rows_scanned, triggered_by) ON mesh.check_runs TO PUBLIC;
 
 CREATE TYPE mesh.check_result AS (
     name        text,
@@ -558,7 +566,8 @@ BEGIN
     ELSE
         EXECUTE 'SELECT mesh._open_incident($1, $2, $3, $4, $5)'
           USING product_id, 'check', check_name, CASE WHEN status = 'warn' THEN 'warn' ELSE 'error' END,
-                jsonb_build_object('status', status, 'kind', kind, 'message', message, 'observed', observed);
+                -- everybody reads incidents: no observed values or message (they hold port data)
+                jsonb_build_object('status', status, 'kind', kind);
     END IF;
 END
 $$;
@@ -608,7 +617,10 @@ BEGIN
         UPDATE mesh.checks c
            SET kind = normalized ->> 'kind', definition = def, severity = normalized ->> 'severity',
                schedule = (normalized ->> 'schedule')::interval, enabled = (normalized ->> 'enabled')::boolean,
-               state = CASE WHEN c.kind = normalized ->> 'kind' AND c.definition = def THEN c.state ELSE '{}' END
+               state = CASE WHEN c.kind = normalized ->> 'kind' AND c.definition = def THEN c.state ELSE '{}' END,
+               -- the author of what runs: whoever wrote the current definition
+               created_by = CASE WHEN c.kind = normalized ->> 'kind' AND c.definition = def THEN c.created_by
+                                 ELSE mesh._role_name(caller) END
          WHERE c.id = existing.id;
         RETURN existing.id;
     END IF;
@@ -1017,6 +1029,17 @@ DECLARE
                          ELSE '' END;
 BEGIN
     state := c.state;
+    -- A query written by a member of the owner runs as the owner; once the
+    -- owner changes (or the author leaves it), the author may no longer be a
+    -- member, and the query must not run as a role its author cannot use.
+    IF c.kind IN ('custom_metric', 'failed_rows', 'referential')
+       AND NOT coalesce(pg_has_role((SELECT r.oid FROM pg_roles r WHERE r.rolname = c.created_by), p.owner, 'MEMBER'),
+                        false) THEN
+        RAISE EXCEPTION 'check "%" was written by %, who is not a member of the product owner %', c.name,
+                        quote_ident(c.created_by), quote_ident(mesh._role_name(p.owner))
+            USING ERRCODE = 'insufficient_privilege',
+                  HINT = 'A member of the product owner must declare it again: change it in the descriptor, or drop it and add it again.';
+    END IF;
     CASE
     WHEN c.kind IN ('null', 'missing', 'invalid', 'duplicate', 'referential', 'failed_rows') THEN
         IF c.kind = 'referential' THEN
@@ -1388,11 +1411,16 @@ $$;
 -- Reading results
 ------------------------------------------------------------------------------
 
+-- observed and message only for members of the product or domain owner (see the grants above)
 CREATE VIEW mesh.check_status AS
 SELECT dp.domain || '.' || dp.name AS product, k.name AS check_name, k.kind, k.severity, k.enabled,
-       r.status, r.observed, r.threshold, r.message, r.started_at AS last_run, r.duration
+       r.status, CASE WHEN reader.sees_data THEN r.observed END AS observed, r.threshold,
+       CASE WHEN reader.sees_data THEN r.message END AS message, r.started_at AS last_run, r.duration
   FROM mesh.checks k
   JOIN mesh.data_products dp ON dp.id = k.product_id
+  JOIN mesh.domains dom ON dom.name = dp.domain
+  CROSS JOIN LATERAL (SELECT pg_catalog.pg_has_role(dp.owner, 'MEMBER')
+                             OR pg_catalog.pg_has_role(dom.owner, 'MEMBER') AS sees_data) reader
   LEFT JOIN LATERAL (SELECT * FROM mesh.check_runs cr WHERE cr.check_id = k.id
                       ORDER BY cr.started_at DESC, cr.id DESC LIMIT 1) r ON true;
 COMMENT ON VIEW mesh.check_status IS 'latest result of every check';
