@@ -3,10 +3,6 @@
 -- configurable per product; readable by the product owner and the auditor
 -- role only.
 \set SHOW_CONTEXT never
--- The scheduler flushes too (every naptime, and at once after a product is
--- altered): a flush here first waits for one in progress, and the counts it
--- writes are not asserted, only what the history then holds.
-\set flush 'BEGIN; LOCK TABLE mesh.usage_daily, mesh.access_history_log IN SHARE ROW EXCLUSIVE MODE; SELECT mesh.flush_usage() >= 0 AS flushed; COMMIT;'
 SET client_min_messages = warning;
 CREATE ROLE history_owner NOLOGIN;
 CREATE ROLE history_owner_member NOLOGIN IN ROLE history_owner;
@@ -49,7 +45,16 @@ GRANT USAGE ON SCHEMA history_d, history_e TO history_reader;
 GRANT SELECT ON history_d.people, history_d.public_people, history_d.secret_unlogged, history_e.orders
     TO history_reader;
 
-SELECT mesh.flush_usage() >= 0 AS flushed;
+-- The scheduler flushes too (every meshpg.usage_flush_interval), at any
+-- moment: the test's flushes first wait for a flush in progress (a plain
+-- flush that meets another one writes nothing and returns 0), and what a
+-- flush returns is not shown, only the history it leaves.
+CREATE FUNCTION pg_temp.flush_usage_waiting() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+    LOCK TABLE mesh.usage_daily, mesh.access_history_log IN SHARE ROW EXCLUSIVE MODE;
+    RETURN mesh.flush_usage();
+END $$;
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SELECT now() AS t0 \gset
 
 SET ROLE history_reader;
@@ -63,7 +68,7 @@ SELECT email FROM history_d.secret_unlogged;              -- not recorded: disab
 SELECT amount FROM history_e.orders WHERE id = 3;
 RESET ROLE;
 
-SELECT mesh.flush_usage() > 0 AS written;
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 -- identical reads within a second may share a record (reads counts them),
 -- so the records are shown per query
 SELECT product, role, columns, sum(reads) AS reads,
@@ -85,7 +90,7 @@ SET ROLE history_reader;
 DO $$ BEGIN FOR i IN 1..5 LOOP PERFORM count(*) FROM history_e.orders; END LOOP; END $$;
 RESET ROLE;
 RESET meshpg.access_history_merge;
-:flush
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SELECT reads, count(*) AS records FROM mesh.access_history
  WHERE product = 'history_e.orders' AND columns = '{}' GROUP BY reads ORDER BY reads;
 SELECT product, bool_and(keep_until = read_at + CASE product WHEN 'history_e.orders' THEN interval '2 years'
@@ -102,7 +107,7 @@ RESET ROLE;
 SET ROLE history_viewer;
 SELECT count(*) FROM history_views.names;
 RESET ROLE;
-:flush
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SELECT product, role, read_by, login_role, columns, reads FROM mesh.access_history
  WHERE read_by = 'history_viewer'::regrole;
 -- inside a SECURITY DEFINER function the current user is its owner; the
@@ -114,7 +119,7 @@ GRANT EXECUTE ON FUNCTION history_views.count_people() TO history_viewer;
 SET ROLE history_viewer;
 SELECT history_views.count_people();
 RESET ROLE;
-:flush
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SELECT product, role, read_by, login_role, columns FROM mesh.access_history
  WHERE product = 'history_d.people' ORDER BY id DESC LIMIT 1;
 SELECT count(*) AS others_read_by_another_role FROM mesh.access_history
@@ -167,7 +172,7 @@ SELECT mesh.alter_data_product('history_d.people', '{"access_history": {"enabled
 SET ROLE history_reader;
 SELECT id FROM history_d.people WHERE id = 1;
 RESET ROLE;
-:flush
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SELECT columns, keep_until = read_at + interval '30 days' AS kept_30_days
   FROM mesh.access_history WHERE product = 'history_d.people' ORDER BY id DESC LIMIT 1;
 SELECT sum(reads) AS people_reads FROM mesh.access_history WHERE product = 'history_d.people';
@@ -175,7 +180,7 @@ SELECT sum(reads) AS people_reads FROM mesh.access_history WHERE product = 'hist
 -- retention: records past keep_until are purged by the flush
 UPDATE mesh.access_history_log SET keep_until = now() - interval '1 second'
  WHERE product = 'history_d.people' AND columns = '{id}';
-:flush
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SELECT sum(reads) AS people_reads FROM mesh.access_history WHERE product = 'history_d.people';
 
 -- the history outlives a dropped product: only auditors still see it
@@ -183,7 +188,7 @@ SET ROLE history_reader;
 SELECT amount FROM history_e.orders WHERE id = 1;
 RESET ROLE;
 SELECT mesh.drop_data_product('history_e.orders', force => true);
-:flush
+SELECT pg_temp.flush_usage_waiting() >= 0 AS flushed;
 SET ROLE history_other_owner;
 SELECT count(*) AS former_owner_sees FROM mesh.access_history;
 RESET ROLE;

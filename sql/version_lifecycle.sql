@@ -42,10 +42,14 @@ RESET ROLE;
 
 -- the scheduler's retirement skips versions before their sunset
 SELECT mesh._retire_due_versions() AS retired;
--- the sunset passes (here: moved into the past by hand)
+-- the sunset passes (here: moved into the past by hand, in the transaction
+-- that retires it, so that the scheduler, which also calls
+-- mesh._retire_due_versions(), does not retire it first)
+BEGIN;
 UPDATE mesh.product_versions v SET sunset_at = now() - interval '1 second'
   FROM mesh.data_products p WHERE p.id = v.product_id AND p.domain = 'verlc' AND v.version = '0.1.0';
 SELECT mesh._retire_due_versions() AS retired;
+COMMIT;
 SELECT v.version, v.status, v.port, v.retired_at IS NOT NULL AS retired FROM mesh.product_versions v
   JOIN mesh.data_products p ON p.id = v.product_id WHERE p.domain = 'verlc' ORDER BY v.version;
 SELECT to_regclass('verlc.p_v0') AS old_port;
@@ -65,8 +69,11 @@ SET client_min_messages = error;
 SELECT mesh._retire_due_versions() AS retired;
 RESET client_min_messages;
 SELECT mesh.retire_version('verlc.p', '1.0.1');
+-- (in one transaction: once the view is gone the scheduler could retire it first)
+BEGIN;
 DROP VIEW verlc.reader_view;
 SELECT mesh.retire_version('verlc.p', '1.0.1');
+COMMIT;
 SELECT to_regclass('verlc.p_v1') AS old_port;
 SET client_min_messages = warning;
 SELECT mesh.deprecate_version('verlc.p', '2.0.0', '2100-01-01 00:00:00+00') AS sunset;
@@ -74,9 +81,11 @@ RESET client_min_messages;
 SELECT status FROM mesh.data_products WHERE domain = 'verlc';
 SELECT product, version, status, sunset_at, consumer FROM mesh.version_consumers WHERE product = 'verlc.p';
 -- the current version past its sunset retires the product (its port stays until drop_data_product)
+BEGIN;
 UPDATE mesh.product_versions v SET sunset_at = now() - interval '1 second'
   FROM mesh.data_products p WHERE p.id = v.product_id AND p.domain = 'verlc' AND v.version = '2.0.0';
 SELECT mesh.retire_version('verlc.p', '2.0.0');
+COMMIT;
 SELECT status FROM mesh.data_products WHERE domain = 'verlc';
 SELECT v.version, v.status FROM mesh.product_versions v JOIN mesh.data_products p ON p.id = v.product_id
  WHERE p.domain = 'verlc' ORDER BY v.version;
@@ -119,9 +128,11 @@ SELECT status FROM mesh.data_products WHERE domain = 'verlc' AND name = 'q';
 SET client_min_messages = warning;
 SELECT mesh.deprecate_version('verlc.q', '1.0.0', '2100-01-01 00:00:00+00') AS sunset;
 RESET client_min_messages;
+BEGIN;
 UPDATE mesh.product_versions v SET sunset_at = now() - interval '1 second'
   FROM mesh.data_products p WHERE p.id = v.product_id AND p.domain = 'verlc' AND p.name = 'q' AND v.version = '1.0.0';
 SELECT mesh.set_status('verlc.q', 'retired');
+COMMIT;
 SELECT v.version, v.status FROM mesh.product_versions v JOIN mesh.data_products p ON p.id = v.product_id
  WHERE p.domain = 'verlc' AND p.name = 'q' ORDER BY v.version;
 SELECT status FROM mesh.data_products WHERE domain = 'verlc' AND name = 'q';

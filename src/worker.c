@@ -49,6 +49,7 @@ int			meshpg_statement_timeout = 60000;
 int			meshpg_retention_interval = 3600;
 int			meshpg_retention_max_batches = 100;
 int			meshpg_retention_lock_timeout = 1000;
+int			meshpg_usage_flush_interval = 10;
 
 WorkerShared *meshpg_worker_shared = NULL;
 
@@ -410,6 +411,11 @@ meshpg_worker_init(void)
 							"Lock timeout of each retention batch: retention never waits long for a lock.",
 							NULL, &meshpg_retention_lock_timeout, 1000, 1, 600000,
 							PGC_SIGHUP, GUC_UNIT_MS, NULL, NULL, NULL);
+	DefineCustomIntVariable("meshpg.usage_flush_interval",
+							"How often a scheduler writes the usage counters and access history (mesh.flush_usage()).",
+							"0 turns the scheduler's flush off: the counters are then written only by explicit calls of mesh.flush_usage().",
+							&meshpg_usage_flush_interval, 10, 0, 24 * 3600,
+							PGC_SIGHUP, GUC_UNIT_S, NULL, NULL, NULL);
 
 	prev_shmem_request_hook = shmem_request_hook;
 	shmem_request_hook = worker_shmem_request;

@@ -15,8 +15,11 @@
  *		SQL call, which opens and resolves incidents and returns the next
  *		deadline; an idle mesh of 10,000 products costs no query per round;
  *	 4. calls mesh._run_due_checks(), mesh._expire_access() and
- *		mesh.flush_usage() when they exist (other modules), one transaction
- *		each, so that one failing does not stop the others;
+ *		mesh._retire_due_versions() when they exist (other modules), and
+ *		mesh.flush_usage() every meshpg.usage_flush_interval (not every
+ *		round: a flush is a write to mesh.usage_daily, and a caller's own
+ *		flush then seldom meets the scheduler's), one transaction each, so
+ *		that one failing does not stop the others;
  *	 5. runs retention for the products that are due, in short batches.
  * Every unit of work is one transaction; an error is logged, counted in
  * mesh.worker_status and the round goes on.  Long units (declared column
@@ -64,6 +67,7 @@ static MemoryContext scratch = NULL;
 static TimestampTz next_deadline = 0;	/* 0: none known */
 static TimestampTz next_retention = 0;
 static TimestampTz next_full_evaluation = 0;
+static TimestampTz next_usage_flush = 0;
 
 static void
 set_state(SchedulerState state)
@@ -426,13 +430,35 @@ typedef struct OptionalCall
 {
 	const char *schema;
 	const char *name;
+	const int  *interval_s;		/* NULL: every round; else seconds, 0 = never */
+	TimestampTz *next_run;		/* with interval_s: when it is due again */
 } OptionalCall;
 
 static const OptionalCall optional_calls[] = {
-	{"mesh", "_run_due_checks"},
-	{"mesh", "_expire_access"},
-	{"mesh", "flush_usage"},
+	{"mesh", "_run_due_checks", NULL, NULL},
+	{"mesh", "_expire_access", NULL, NULL},
+	{"mesh", "_retire_due_versions", NULL, NULL},
+	{"mesh", "flush_usage", &meshpg_usage_flush_interval, &next_usage_flush},
 };
+
+/* is this call due in this round? (a changed interval takes effect at once when shorter) */
+static bool
+optional_call_due(const OptionalCall *call, TimestampTz now)
+{
+	TimestampTz earliest;
+
+	if (call->interval_s == NULL)
+		return true;
+	if (*call->interval_s <= 0)
+		return false;
+	earliest = TimestampTzPlusMilliseconds(now, (int64) *call->interval_s * 1000);
+	if (*call->next_run > earliest)
+		*call->next_run = earliest;
+	if (now < *call->next_run)
+		return false;
+	*call->next_run = earliest;
+	return true;
+}
 
 static void
 optional_unit(void *arg)
@@ -618,7 +644,8 @@ scheduler_round(void)
 	}
 
 	for (int i = 0; i < lengthof(optional_calls); i++)
-		(void) run_unit(optional_calls[i].name, optional_unit, (void *) &optional_calls[i], NULL);
+		if (optional_call_due(&optional_calls[i], now))
+			(void) run_unit(optional_calls[i].name, optional_unit, (void *) &optional_calls[i], NULL);
 
 	if (now >= next_retention)
 	{

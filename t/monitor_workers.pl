@@ -3,7 +3,8 @@
 # interrupted run marked failed), a crash and a clean restart with the
 # freshness state kept, freshness breaches detected and resolved by the
 # scheduler, retention in batches, DROP EXTENSION and DROP DATABASE while a
-# scheduler runs, and a new database getting a scheduler at CREATE EXTENSION.
+# scheduler runs, a new database getting a scheduler at CREATE EXTENSION, and
+# the scheduler's usage flush following meshpg.usage_flush_interval.
 # Every wait polls with a time limit; no fixed sleeps.
 use strict;
 use warnings;
@@ -289,6 +290,36 @@ $node->safe_psql('postgres', 'SET ROLE mon_owner; SELECT count(*) FROM mon.evil'
 like($node->safe_psql('postgres', "SELECT who || ' ' || superuser || ' ' || escalated FROM mon.evil_log LIMIT 1"),
 	qr/^mon_owner false (permission denied|must be superuser)/,
 	'as its owner the escalation is refused: the scheduler lends no privilege');
+
+# --- the scheduler's usage flush follows meshpg.usage_flush_interval --------
+# 0: the scheduler never flushes; a reload to 1s makes it flush within rounds
+sub scheduler_runs
+{
+	return $node->safe_psql('postgres',
+		"SELECT runs FROM mesh.worker_status WHERE database = 'postgres' AND role = 'scheduler'");
+}
+$node->append_conf('postgresql.conf', 'meshpg.usage_flush_interval = 0');
+$node->reload;
+$node->safe_psql('postgres', q{
+	SET client_min_messages = warning;
+	CREATE TABLE mon.used_src AS SELECT 1 AS id;
+	ALTER TABLE mon.used_src OWNER TO mon_owner;
+	SELECT mesh.create_data_product('mon.used', 'mon.used_src', '{"purpose": "usage flush interval"}');
+});
+my $runs = scheduler_runs();
+$node->safe_psql('postgres', 'SELECT count(*) FROM mon.used');
+# ten rounds (2 s at a 200 ms naptime) after the read: the reload is long applied
+ok($node->poll_query_until('postgres',
+		"SELECT runs >= $runs + 10 FROM mesh.worker_status WHERE database = 'postgres' AND role = 'scheduler'"),
+	'the scheduler ran ten rounds after the read');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM mesh.usage_daily u
+		JOIN mesh.data_products p ON p.id = u.product_id WHERE p.domain = 'mon' AND p.name = 'used'}),
+	'0', 'meshpg.usage_flush_interval = 0: the scheduler did not flush the read');
+$node->append_conf('postgresql.conf', "meshpg.usage_flush_interval = '1s'");
+$node->reload;
+ok($node->poll_query_until('postgres', q{SELECT coalesce(sum(u.reads), 0) = 1 FROM mesh.usage_daily u
+		JOIN mesh.data_products p ON p.id = u.product_id WHERE p.domain = 'mon' AND p.name = 'used'}),
+	'meshpg.usage_flush_interval = 1s: the scheduler flushed the read');
 
 # --- meshpg.enabled = off stops the schedulers --------------------------------
 $node->append_conf('postgresql.conf', 'meshpg.enabled = off');

@@ -18,6 +18,9 @@ shared_preload_libraries = 'meshpg'
 meshpg.access_history_buffer = 4
 meshpg.access_history_merge = off
 max_connections = 40
+# the flushes are the test's own: a scheduler flush at the moment of one of
+# them would make it write nothing (it does not wait) before counts() reads
+meshpg.usage_flush_interval = 0
 });
 $node->start;
 

@@ -21,6 +21,7 @@ extern int	meshpg_statement_timeout;	/* milliseconds */
 extern int	meshpg_retention_interval;	/* seconds */
 extern int	meshpg_retention_max_batches;
 extern int	meshpg_retention_lock_timeout;	/* milliseconds */
+extern int	meshpg_usage_flush_interval;	/* seconds; 0: the scheduler never flushes */
 
 /* what a scheduler slot is doing */
 typedef enum SchedulerState

@@ -294,6 +294,9 @@ BEGIN
        SET updated_at = now(), updated_by = mesh._role_name(caller)
      WHERE dp.id = p.id;
     PERFORM mesh._reclassify(p.id);
+    -- a table governed only through this classification (a masking policy
+    -- bound to the tag) gets its fail-closed guard now, not at the next store
+    PERFORM mesh._ensure_enforcement_guards();
     PERFORM mesh._refresh_search(p.id);
 END
 $$;

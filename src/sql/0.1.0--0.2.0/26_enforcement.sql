@@ -4,6 +4,10 @@
 
 -- Port columns and the masking policy that applies to each, with its rank:
 -- 1 = bound to the column, 2 = bound to the column's classification tag.
+-- Every live port of a product is governed: the current port and the kept
+-- ports of earlier majors (<product>_v<N>, mesh.product_versions), which stay
+-- granted to their consumers until the sunset; a kept port's column gets the
+-- rules of the product's column of the same name.
 CREATE FUNCTION mesh._port_column_policies()
     RETURNS TABLE (product_id bigint, port regclass, attnum int2, column_name text, policy text, rank int)
     LANGUAGE plpgsql STABLE
@@ -11,17 +15,23 @@ CREATE FUNCTION mesh._port_column_policies()
     AS $$
 BEGIN
     RETURN QUERY
-    SELECT p.id, p.port, a.attnum, c.name, b.policy, 1
+    WITH ports AS (
+        SELECT p.id AS product_id, p.port FROM mesh.data_products p WHERE p.port IS NOT NULL
+        UNION
+        SELECT v.product_id, v.port FROM mesh.product_versions v
+         WHERE v.port IS NOT NULL AND v.status <> 'retired'
+    )
+    SELECT l.product_id, l.port, a.attnum, c.name, b.policy, 1
       FROM mesh.masking_policy_bindings b
-      JOIN mesh.data_products p ON p.id = b.product_id
-      JOIN mesh.data_product_columns c ON c.product_id = p.id AND c.name = b.column_name
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = p.port AND a.attname = c.name AND NOT a.attisdropped
+      JOIN ports l ON l.product_id = b.product_id
+      JOIN mesh.data_product_columns c ON c.product_id = l.product_id AND c.name = b.column_name
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = l.port AND a.attname = c.name AND NOT a.attisdropped
     UNION ALL
-    SELECT p.id, p.port, a.attnum, c.name, b.policy, 2
+    SELECT l.product_id, l.port, a.attnum, c.name, b.policy, 2
       FROM mesh.masking_policy_bindings b
       JOIN mesh.data_product_columns c ON c.classification = b.tag
-      JOIN mesh.data_products p ON p.id = c.product_id
-      JOIN pg_catalog.pg_attribute a ON a.attrelid = p.port AND a.attname = c.name AND NOT a.attisdropped;
+      JOIN ports l ON l.product_id = c.product_id
+      JOIN pg_catalog.pg_attribute a ON a.attrelid = l.port AND a.attname = c.name AND NOT a.attisdropped;
 END
 $$;
 
@@ -106,16 +116,39 @@ $$;
 -- Row policies and the relation each applies to: the source relation of a
 -- product published from a relation (so reads of the table and of the port
 -- are filtered once), otherwise the port; children of a filtered table too.
+-- The kept ports of earlier majors (mesh.product_versions) are filtered as
+-- well, unless they read the filtered source relation (filtered there); a
+-- filter naming a column such a port no longer has makes its reads fail
+-- (closed), it never lets rows through.  JIT is off: the row estimates of
+-- the recursive query pass jit_above_cost, and compiling it took a second
+-- on every rebuild of the enforcement cache for a query of a few rows.
 CREATE FUNCTION mesh._enforcement_filters()
     RETURNS TABLE (relid oid, product text, policy text, filter text)
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET search_path = pg_catalog, pg_temp
+    SET jit = off
     AS $$
+BEGIN
+    RETURN QUERY
     WITH RECURSIVE direct AS (
         SELECT CASE WHEN p.source_kind = 'relation' AND p.source_relation IS NOT NULL
                     THEN p.source_relation ELSE p.port END::oid AS relid,
                p.domain || '.' || p.name AS product, r.name AS policy, r.filter
           FROM mesh.row_policies r JOIN mesh.data_products p ON p.id = r.product_id
+        UNION
+        SELECT v.port::oid, p.domain || '.' || p.name, r.name, r.filter
+          FROM mesh.row_policies r
+          JOIN mesh.data_products p ON p.id = r.product_id
+          JOIN mesh.product_versions v ON v.product_id = p.id
+         WHERE v.port IS NOT NULL AND v.status <> 'retired' AND v.port IS DISTINCT FROM p.port
+           AND NOT (p.source_kind = 'relation' AND p.source_relation IS NOT NULL
+                    AND EXISTS (SELECT FROM pg_catalog.pg_rewrite rw
+                                  JOIN pg_catalog.pg_depend d
+                                    ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+                                   AND d.objid = rw.oid
+                                 WHERE rw.ev_class = v.port
+                                   AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                                   AND d.refobjid = p.source_relation))
     ), tree(parent, child) AS (
         SELECT i.inhparent, i.inhrelid FROM pg_catalog.pg_inherits i WHERE i.inhparent IN (SELECT d.relid FROM direct d)
         UNION
@@ -124,7 +157,8 @@ CREATE FUNCTION mesh._enforcement_filters()
     SELECT d.relid, d.product, d.policy, d.filter FROM direct d
     UNION ALL
     SELECT t.child, d.product, d.policy, d.filter FROM tree t JOIN direct d ON d.relid = t.parent
-    ORDER BY 1, 2, 3
+    ORDER BY 1, 2, 3;
+END
 $$;
 
 -- true when some masking policy applies to the column (pinned: used by the

@@ -37,6 +37,11 @@ CREATE TABLE mesh.product_versions (
 COMMENT ON TABLE mesh.product_versions IS
     'published contract versions of data products: the contract as published, the version''s port and life cycle';
 
+-- the kept ports of earlier majors are governed like the current port
+-- (26_enforcement.sql): the enforcement caches follow their life cycle
+CREATE TRIGGER enforcement_invalidation AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON mesh.product_versions FOR EACH STATEMENT EXECUTE FUNCTION mesh._policies_changed();
+
 -- one row per classified change of a published version
 CREATE TABLE mesh.changelog (
     id              bigserial PRIMARY KEY,
@@ -1094,6 +1099,16 @@ BEGIN
     UPDATE mesh.data_products dp
        SET status = _set_status.status, updated_at = now(), updated_by = mesh._role_name(caller)
      WHERE dp.id = p.id;
+    -- 0.1.0's deprecation promises no sunset (it may be retired at once, as in
+    -- 0.1.0), but its consumers are told, on the channel of deprecate_version()
+    -- with "sunset_at": null (docs/contracts.md)
+    IF status = 'deprecated' THEN
+        PERFORM pg_notify('meshpg_deprecation', jsonb_build_object(
+            'product', product, 'version', p.version, 'port', mesh._relation_name(p.port),
+            'sunset_at', NULL,
+            'consumers', to_jsonb(CASE WHEN p.port IS NULL THEN '{}'::text[]
+                                       ELSE (mesh._port_consumers(p.port))[1:20] END))::text);
+    END IF;
 END
 $$;
 
