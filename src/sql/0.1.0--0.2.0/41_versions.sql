@@ -1127,6 +1127,11 @@ DECLARE
     ports regclass[];
     port regclass;
 BEGIN
+    -- The usage flush holds mesh.usage_daily in SHARE ROW EXCLUSIVE mode while
+    -- it inserts rows that reference products, and the product's delete
+    -- cascades into it.  Taking it before the product row (the flush's order)
+    -- makes a drop wait for a running flush instead of deadlocking with it.
+    LOCK TABLE mesh.usage_daily IN ROW EXCLUSIVE MODE;
     p := mesh._product_for_change(caller, product, 'drop its data products');
     IF p.status IN ('active', 'deprecated') AND NOT coalesce(force, false) THEN
         RAISE EXCEPTION 'cannot drop data product "%" while it is %', product, p.status
