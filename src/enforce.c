@@ -272,6 +272,21 @@ lookup_function(const char *name, int nargs, Oid arg1, Oid arg2)
 						  nargs, argtypes, true);
 }
 
+/* the cache entry of a governed relation, created empty on first use */
+static GovernedRel *
+governed_rel_entry(EnforceCache *c, Oid relid)
+{
+	bool		found;
+	GovernedRel *g = hash_search(c->rels, &relid, HASH_ENTER, &found);
+
+	if (!found)
+	{
+		g->masks = NIL;
+		g->filters = NIL;
+	}
+	return g;
+}
+
 static void
 load_rules(EnforceCache *c)
 {
@@ -287,16 +302,10 @@ load_rules(EnforceCache *c)
 		bool		isnull;
 		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
 		GovernedRel *g;
-		bool		found;
 		MaskRule   *rule;
 		MemoryContext old;
 
-		g = hash_search(c->rels, &relid, HASH_ENTER, &found);
-		if (!found)
-		{
-			g->masks = NIL;
-			g->filters = NIL;
-		}
+		g = governed_rel_entry(c, relid);
 		old = MemoryContextSwitchTo(c->cxt);
 		rule = palloc(sizeof(MaskRule));
 		rule->attnum = DatumGetInt16(SPI_getbinval(tup, desc, 2, &isnull));
@@ -318,16 +327,10 @@ load_rules(EnforceCache *c)
 		bool		isnull;
 		Oid			relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
 		GovernedRel *g;
-		bool		found;
 		FilterRule *rule;
 		MemoryContext old;
 
-		g = hash_search(c->rels, &relid, HASH_ENTER, &found);
-		if (!found)
-		{
-			g->masks = NIL;
-			g->filters = NIL;
-		}
+		g = governed_rel_entry(c, relid);
 		old = MemoryContextSwitchTo(c->cxt);
 		rule = palloc(sizeof(FilterRule));
 		rule->product = SPI_getvalue(tup, desc, 2);
