@@ -44,6 +44,7 @@
 #include "utils/lsyscache.h"
 #include "utils/timeout.h"
 
+#include "meshpg/read_only_select.h"
 #include "meshpg/meshpg.h"
 
 PG_FUNCTION_INFO_V1(meshpg_check_query);
@@ -94,16 +95,6 @@ release_scheduler_advisory_locks(const char *mode)
 		LockReleaseSession(USER_LOCKMETHOD);
 }
 
-/* "a DELETE statement", "an INSERT statement" */
-static char *
-describe_statement(Node *stmt)
-{
-	const char *command = CreateCommandName(stmt);
-
-	return psprintf("%s %s statement",
-					strchr("AEIOU", command[0]) != NULL ? "an" : "a", command);
-}
-
 static void
 not_one_select(const char *what, const char *detail)
 {
@@ -112,38 +103,6 @@ not_one_select(const char *what, const char *detail)
 			 errmsg("%s must be one read-only SELECT query", what),
 			 errdetail_internal("%s", detail),
 			 errhint("Write a single SELECT without INTO, FOR UPDATE/FOR SHARE or data-modifying WITH.")));
-}
-
-/* refuse SELECT INTO, row locks and data-modifying WITH anywhere in the tree */
-static void
-check_select_is_read_only(SelectStmt *select, const char *what)
-{
-	ListCell   *lc;
-
-	check_stack_depth();
-
-	if (select->intoClause != NULL)
-		not_one_select(what, "The query is a SELECT ... INTO, which creates a table.");
-	if (select->lockingClause != NIL)
-		not_one_select(what, "The query locks rows (FOR UPDATE or FOR SHARE).");
-	if (select->withClause != NULL)
-	{
-		foreach(lc, select->withClause->ctes)
-		{
-			CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
-
-			if (!IsA(cte->ctequery, SelectStmt))
-				not_one_select(what,
-							   psprintf("WITH query \"%s\" is %s.",
-										cte->ctename,
-										describe_statement(cte->ctequery)));
-			check_select_is_read_only((SelectStmt *) cte->ctequery, what);
-		}
-	}
-	if (select->larg != NULL)
-		check_select_is_read_only(select->larg, what);
-	if (select->rarg != NULL)
-		check_select_is_read_only(select->rarg, what);
 }
 
 /* point syntax errors at the check's SQL, not at the statement around it */
@@ -168,6 +127,7 @@ require_one_select(const char *query, const char *what)
 {
 	List	   *statements;
 	RawStmt    *raw;
+	char	   *problem;
 	ErrorContextCallback errcallback;
 
 	errcallback.callback = check_sql_error_callback;
@@ -189,8 +149,10 @@ require_one_select(const char *query, const char *what)
 				 errhint("Remove every statement but the SELECT.")));
 	raw = linitial_node(RawStmt, statements);
 	if (!IsA(raw->stmt, SelectStmt))
-		not_one_select(what, psprintf("The query is %s.", describe_statement(raw->stmt)));
-	check_select_is_read_only((SelectStmt *) raw->stmt, what);
+		not_one_select(what, psprintf("The query is %s.", meshpg_describe_statement(raw->stmt)));
+	problem = meshpg_read_only_select_problem((SelectStmt *) raw->stmt, "query");
+	if (problem != NULL)
+		not_one_select(what, problem);
 }
 
 /*

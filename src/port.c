@@ -38,6 +38,7 @@
 #include "utils/rel.h"
 #include "utils/varlena.h"
 
+#include "meshpg/read_only_select.h"
 #include "meshpg/api_dispatch.h"
 
 PG_FUNCTION_INFO_V1(meshpg_create_port);
@@ -119,16 +120,6 @@ source_as_relation_name(const char *source)
 	return names;
 }
 
-/* "a DELETE statement", "an INSERT statement" */
-static char *
-describe_statement(Node *stmt)
-{
-	const char *command = CreateCommandName(stmt);
-
-	return psprintf("%s %s statement",
-					strchr("AEIOU", command[0]) != NULL ? "an" : "a", command);
-}
-
 static void
 source_not_select(const char *product, const char *detail)
 {
@@ -140,44 +131,13 @@ source_not_select(const char *product, const char *detail)
 			 errhint("Give a relation name such as \"raw.orders\", or a single SELECT without INTO, FOR UPDATE or data-modifying WITH.")));
 }
 
-/* refuse SELECT INTO, row locks and data-modifying WITH anywhere in the tree */
-static void
-check_select_is_read_only(SelectStmt *select, const char *product)
-{
-	ListCell   *lc;
-
-	check_stack_depth();
-
-	if (select->intoClause != NULL)
-		source_not_select(product, "The source is a SELECT ... INTO, which creates a table.");
-	if (select->lockingClause != NIL)
-		source_not_select(product, "The source locks rows (FOR UPDATE or FOR SHARE).");
-	if (select->withClause != NULL)
-	{
-		foreach(lc, select->withClause->ctes)
-		{
-			CommonTableExpr *cte = lfirst_node(CommonTableExpr, lc);
-
-			if (!IsA(cte->ctequery, SelectStmt))
-				source_not_select(product,
-								  psprintf("WITH query \"%s\" is %s.",
-										   cte->ctename,
-										   describe_statement(cte->ctequery)));
-			check_select_is_read_only((SelectStmt *) cte->ctequery, product);
-		}
-	}
-	if (select->larg != NULL)
-		check_select_is_read_only(select->larg, product);
-	if (select->rarg != NULL)
-		check_select_is_read_only(select->rarg, product);
-}
-
 /* parse a query source into the SelectStmt that becomes the view */
 static SelectStmt *
 parse_source_query(const char *source, const char *product)
 {
 	List	   *statements;
 	RawStmt    *raw;
+	char	   *problem;
 
 	statements = raw_parser(source, RAW_PARSE_DEFAULT);
 	if (statements == NIL)
@@ -197,8 +157,10 @@ parse_source_query(const char *source, const char *product)
 	if (!IsA(raw->stmt, SelectStmt))
 		source_not_select(product,
 						  psprintf("The source is %s.",
-								   describe_statement(raw->stmt)));
-	check_select_is_read_only((SelectStmt *) raw->stmt, product);
+								   meshpg_describe_statement(raw->stmt)));
+	problem = meshpg_read_only_select_problem((SelectStmt *) raw->stmt, "source");
+	if (problem != NULL)
+		source_not_select(product, problem);
 	return (SelectStmt *) raw->stmt;
 }
 
